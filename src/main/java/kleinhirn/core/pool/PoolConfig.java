@@ -1,0 +1,20 @@
+package kleinhirn.core.pool;
+
+import java.time.Duration;
+
+/**
+ * The policy knobs of pool.md, frozen at start. {@code acks} false means a worker is ready as
+ * soon as it is spawned; {@code watchdog} is null when not configured.
+ */
+public record PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDeaths, Duration deathPeriod,
+                         int maxFailedStarts, Duration minUptime, Duration restartDelay,
+                         Duration maxRestartDelay, int stopSignal, Duration stopTimeout, Duration watchdog) {
+
+    /** Backoff before the replacement after the n-th consecutive failed start (n >= 1). */
+    public Duration backoff(int streak) {
+        if (streak <= 0) return Duration.ZERO;
+        Duration d = restartDelay;
+        for (int i = 1; i < streak && d.compareTo(maxRestartDelay) < 0; i++) d = d.multipliedBy(2);
+        return d.compareTo(maxRestartDelay) > 0 ? maxRestartDelay : d;
+    }
+}

@@ -1,0 +1,480 @@
+package kleinhirn.core.pool;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import kleinhirn.core.ExitStatus;
+import kleinhirn.core.Sig;
+import kleinhirn.core.Step;
+import kleinhirn.core.log.Log;
+import kleinhirn.core.pool.PoolEffect.Emit;
+import kleinhirn.core.pool.PoolEffect.Signal;
+import kleinhirn.core.pool.PoolEvent.*;
+import kleinhirn.core.pool.PoolState.Counters;
+import kleinhirn.core.pool.PoolState.Shutdown;
+import kleinhirn.core.pool.PoolState.Unclaimed;
+import kleinhirn.core.pool.Worker.Booting;
+import kleinhirn.core.pool.Worker.Leaving;
+import kleinhirn.core.pool.Worker.Ready;
+import kleinhirn.core.pool.Worker.Requested;
+import kleinhirn.core.pool.Worker.Why;
+
+/**
+ * The worker-pool policy as a pure function: no clock, no threads, no syscalls. The caller
+ * passes "now"; the result says what to do next and when to wake us.
+ *
+ * <p>Each step copies the state into a {@link Turn}, applies the event, then {@code settle}s:
+ * expires deadlines, tops the pool up (unless backing off or stopping), recomputes the phase and
+ * the next deadline. The input state is never modified.
+ */
+public final class PoolMachine {
+    /** How long an exit of a not-yet-known pid waits to be claimed by a Launched event. */
+    static final Duration UNCLAIMED_TTL = Duration.ofSeconds(10);
+    static final int UNCLAIMED_MAX = 128;
+
+    private final PoolConfig cfg;
+
+    public PoolMachine(PoolConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    public PoolConfig config() {
+        return cfg;
+    }
+
+    public Step<PoolState, PoolEffect> step(PoolState state, PoolEvent event, Instant now) {
+        Turn t = new Turn(state, now);
+        switch (event) {
+            case Started s -> { }
+            case Woke w -> { }
+            case Spawned(String id, int pid) -> t.started(id, pid, false);
+            case Launched(String id, int pid) -> t.started(id, pid, true);
+            case SpawnFailed(String id, String error) -> t.spawnFailed(id, error);
+            case Acked(String id, String channel) -> t.acked(t.workers.get(id), channel);
+            case AckedByPid(int pid, String channel) -> t.acked(t.byPid(pid), channel);
+            case Notified n -> t.notified(n);
+            case Reaped(int pid, ExitStatus status) -> t.reaped(pid, status);
+            case NoChildren n -> t.childrenGone = true;
+            case StopRequested(boolean force, String cause) -> t.stop(force, cause);
+            case Forward(int signal) -> t.forward(signal);
+        }
+        return t.settle();
+    }
+
+    /** A mutable working copy for one step. */
+    private final class Turn {
+        final PoolState in;
+        final Instant now;
+        final LinkedHashMap<String, Worker> workers;
+        final ArrayList<Instant> deaths;
+        final LinkedHashMap<Integer, Unclaimed> unclaimed;
+        final List<PoolEffect> fx = new ArrayList<>();
+        int streak;
+        Instant spawnNotBefore;
+        boolean everRan;
+        long spawnsTotal;
+        Counters c;
+        boolean childrenGone;
+        Shutdown shutdown;
+
+        Turn(PoolState s, Instant now) {
+            this.in = s;
+            this.now = now;
+            workers = new LinkedHashMap<>(s.workers());
+            deaths = new ArrayList<>(s.deaths());
+            unclaimed = new LinkedHashMap<>(s.unclaimed());
+            streak = s.failedStreak();
+            spawnNotBefore = s.spawnNotBefore();
+            everRan = s.everRan();
+            spawnsTotal = s.spawnsTotal();
+            c = s.counters();
+            childrenGone = s.childrenGone();
+            shutdown = s.shutdown();
+        }
+
+        Worker byPid(int pid) {
+            if (pid <= 0) return null;
+            for (Worker w : workers.values()) if (w.pid() == pid) return w;
+            return null;
+        }
+
+        void log(Log l) {
+            fx.add(new Emit(l));
+        }
+
+        // ---- events ----
+
+        void started(String id, int pid, boolean viaLoader) {
+            childrenGone = false;
+            if (!(workers.get(id) instanceof Requested r)) {
+                // Not ours (a loader answering a request we already gave up on): stop it.
+                log(Log.warn("unexpected worker launch; stopping it", "worker_id", id, "pid", pid));
+                fx.add(new Signal(pid, Sig.KILL, true));
+                return;
+            }
+            Worker w = !cfg.acks() || r.earlyAck() != null
+                    ? new Ready(id, pid, r.spawnedAt(), r.earlyAck() != null ? r.earlyAck() : now, false,
+                                watchdogFrom(now), null)
+                    : new Booting(id, pid, r.spawnedAt(), null);
+            workers.put(id, w);
+            log(Log.info("worker spawned", "worker_id", id, "pid", pid));
+            if (shutdown != null) {
+                // Raced with the stop: it goes down with the rest.
+                fx.add(new Signal(pid, cfg.stopSignal(), true));
+                workers.put(id, new Leaving(id, pid, r.spawnedAt(), null, shutdown.killAt(), Why.SHUTDOWN));
+            }
+            // Only a loader's report can come after the exit: our own spawns are recorded before
+            // the reaper's event for them is handled, so for them an entry here is pid reuse.
+            Unclaimed gone = viaLoader ? unclaimed.remove(pid) : null;
+            if (gone != null) died(workers.get(id), gone.status());
+        }
+
+        void spawnFailed(String id, String error) {
+            if (!(workers.get(id) instanceof Requested r)) return;
+            workers.remove(id);
+            fx.add(new PoolEffect.Forget(id));
+            log(Log.error("failed to spawn worker", "worker_id", id, "error", error));
+            if (shutdown == null) failedStart();
+        }
+
+        void acked(Worker w, String channel) {
+            switch (w) {
+                case null -> log(Log.debug("ack for an unknown worker ignored", "channel", channel));
+                case Requested r -> workers.put(r.id(), new Requested(r.id(), r.spawnedAt(), now));
+                case Booting b -> {
+                    workers.put(b.id(), new Ready(b.id(), b.pid(), b.spawnedAt(), now, false, watchdogFrom(now), b.status()));
+                    log(Log.info("worker acked", "worker_id", b.id(), "pid", b.pid(), "channel", channel,
+                            "ack_ms", Duration.between(b.spawnedAt(), now).toMillis()));
+                }
+                case Ready r -> { } // the first ack counts; later ones on other channels are expected
+                case Leaving l -> { }
+            }
+        }
+
+        void notified(Notified n) {
+            Worker w = byPid(n.pid());
+            if (w == null) return;
+            if (n.status() != null) {
+                log(Log.info("worker status", "worker_id", w.id(), "pid", w.pid(), "status", n.status()));
+                switch (w) {
+                    case Booting b -> workers.put(b.id(), new Booting(b.id(), b.pid(), b.spawnedAt(), n.status()));
+                    case Ready r -> workers.put(r.id(), new Ready(r.id(), r.pid(), r.spawnedAt(), r.ackedAt(),
+                            r.established(), r.watchdogAt(), n.status()));
+                    case Requested r -> { }
+                    case Leaving l -> { }
+                }
+                w = workers.get(w.id());
+            }
+            if (n.watchdog() && w instanceof Ready r && r.watchdogAt() != null) {
+                workers.put(r.id(), new Ready(r.id(), r.pid(), r.spawnedAt(), r.ackedAt(), r.established(),
+                        watchdogFrom(now), r.status()));
+            }
+            if (n.stopping() && (w instanceof Ready || w instanceof Booting)) {
+                log(Log.info("worker is stopping", "worker_id", w.id(), "pid", w.pid()));
+                workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), ackedAt(w), null, Why.STOPPING));
+            }
+        }
+
+        void reaped(int pid, ExitStatus status) {
+            Worker w = byPid(pid);
+            if (w != null) {
+                died(w, status);
+                return;
+            }
+            // An orphan re-parented to us, or a loader's worker whose launch report is in flight.
+            if (unclaimed.size() >= UNCLAIMED_MAX) unclaimed.remove(unclaimed.keySet().iterator().next());
+            unclaimed.put(pid, new Unclaimed(status, now));
+            log(Log.debug("reaped a process that is not a worker", "pid", pid, "status", describe(status)));
+        }
+
+        void died(Worker w, ExitStatus status) {
+            workers.remove(w.id());
+            fx.add(new PoolEffect.Forget(w.id()));
+            switch (status) {
+                case ExitStatus.Exited e -> c = new Counters(c.restarts(), c.deathsByExit() + 1, c.deathsBySignal(),
+                        c.brokenAckTimeout(), c.brokenWatchdog(), c.failedStarts());
+                case ExitStatus.Signaled s -> c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal() + 1,
+                        c.brokenAckTimeout(), c.brokenWatchdog(), c.failedStarts());
+            }
+            if (shutdown != null) {
+                log(Log.info("worker exited", "worker_id", w.id(), "pid", w.pid(), exitKey(status), exitValue(status)));
+                return;
+            }
+            deaths.add(now);
+            boolean failed = switch (w) {
+                case Requested r -> true;
+                case Booting b -> true;
+                case Ready r -> !r.established();
+                case Leaving l -> false; // broken ones were counted when marked; STOPPING=1 is on purpose
+            };
+            log(Log.warn("worker died", "worker_id", w.id(), "pid", w.pid(), exitKey(status), exitValue(status),
+                    "uptime_ms", Duration.between(w.spawnedAt(), now).toMillis(), "failed_start", failed));
+            if (failed) {
+                failedStart();
+            } else if (in.phase() == Phase.FAULTED) {
+                spawnNotBefore = later(spawnNotBefore, now.plus(cfg.backoff(Math.max(streak, 1))));
+            }
+        }
+
+        void failedStart() {
+            streak++;
+            c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout(),
+                    c.brokenWatchdog(), c.failedStarts() + 1);
+            spawnNotBefore = later(spawnNotBefore, now.plus(cfg.backoff(streak)));
+        }
+
+        void stop(boolean force, String cause) {
+            if (shutdown == null) {
+                shutdown = new Shutdown(now.plus(cfg.stopTimeout()), false, false, cause);
+                log(Log.info("stopping", "cause", cause, "signal", Sig.name(cfg.stopSignal()),
+                        "stop_timeout_ms", cfg.stopTimeout().toMillis()));
+                for (Worker w : List.copyOf(workers.values())) {
+                    switch (w) {
+                        case Requested r -> { } // nothing runs yet; a late launch is stopped on arrival
+                        case Booting b -> leave(b, cfg.stopSignal());
+                        case Ready r -> leave(r, cfg.stopSignal());
+                        case Leaving l -> leave(l, cfg.stopSignal());
+                    }
+                }
+                if (!force) return;
+            }
+            if (!shutdown.killed()) {
+                log(Log.warn("killing everything", "cause", cause));
+                killAll();
+            }
+        }
+
+        private void leave(Worker w, int signal) {
+            fx.add(new Signal(w.pid(), signal, true));
+            workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), ackedAt(w), shutdown.killAt(), Why.SHUTDOWN));
+        }
+
+        void killAll() {
+            for (Worker w : workers.values()) {
+                if (w.pid() > 0) fx.add(new Signal(w.pid(), Sig.KILL, true));
+            }
+            fx.add(new PoolEffect.SignalStrays(Sig.KILL));
+            shutdown = new Shutdown(shutdown.killAt(), true, true, shutdown.cause());
+        }
+
+        void forward(int signal) {
+            for (Worker w : workers.values()) {
+                if (w.pid() > 0) fx.add(new Signal(w.pid(), signal, true));
+            }
+            log(Log.info("forwarded signal to workers", "signal", Sig.name(signal)));
+        }
+
+        // ---- settle: deadlines, top-up, phase, next wake-up ----
+
+        Step<PoolState, PoolEffect> settle() {
+            expireDeadlines();
+            pruneWindow();
+            if (shutdown == null) topUp();
+            else drainIfDone();
+            Phase phase;
+            String reason;
+            int ready = 0;
+            for (Worker w : workers.values()) if (w instanceof Ready) ready++;
+            int deathsInWindow = deaths.size();
+            boolean tooManyDeaths = deathsInWindow > cfg.maxDeaths();
+            boolean streakTooLong = streak >= cfg.maxFailedStarts();
+            if (shutdown != null) {
+                phase = Phase.STOPPING;
+                reason = "stopping";
+            } else if (tooManyDeaths || streakTooLong
+                    || (in.phase() == Phase.FAULTED && (ready < cfg.count() || streak > 0))) {
+                phase = Phase.FAULTED;
+                reason = tooManyDeaths
+                        ? "faulted: " + deathsInWindow + " deaths in " + human(cfg.deathPeriod())
+                        : streakTooLong || streak > 0
+                        ? "faulted: " + streak + " failed starts in a row"
+                        : "faulted: recovering, " + ready + "/" + cfg.count() + " ready";
+            } else if (ready >= cfg.count()) {
+                phase = Phase.RUNNING;
+                reason = "";
+                everRan = true;
+            } else if (everRan) {
+                phase = Phase.UNDERPROVISIONED;
+                reason = "underprovisioned: " + ready + "/" + cfg.count() + " ready";
+            } else {
+                phase = Phase.STARTING;
+                reason = "still starting up";
+            }
+            if (phase != in.phase()) {
+                Log l = Log.of(phase == Phase.FAULTED ? kleinhirn.core.log.Level.ERROR : kleinhirn.core.log.Level.INFO,
+                        "state changed", "from", in.phase().wire(), "to", phase.wire(), "reason", reason.isEmpty() ? null : reason);
+                fx.add(new Emit(l));
+            }
+            PoolState out = new PoolState(phase, reason, java.util.Collections.unmodifiableMap(workers),
+                    List.copyOf(deaths), streak, spawnNotBefore, everRan, spawnsTotal, c,
+                    java.util.Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt());
+            return new Step<>(out, fx, nextWake(phase));
+        }
+
+        void expireDeadlines() {
+            for (Worker w : List.copyOf(workers.values())) {
+                switch (w) {
+                    case Requested r when shutdown == null && !now.isBefore(r.spawnedAt().plus(cfg.ackTimeout())) -> {
+                        workers.remove(r.id());
+                        fx.add(new PoolEffect.Forget(r.id()));
+                        log(Log.warn("worker never launched within ack_timeout", "worker_id", r.id()));
+                        failedStart();
+                    }
+                    case Booting b when shutdown == null && !now.isBefore(b.spawnedAt().plus(cfg.ackTimeout())) -> {
+                        log(Log.warn("worker broken: no ack within ack_timeout", "worker_id", b.id(), "pid", b.pid(),
+                                "ack_timeout_ms", cfg.ackTimeout().toMillis()));
+                        c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout() + 1,
+                                c.brokenWatchdog(), c.failedStarts());
+                        broken(b, null);
+                        failedStart();
+                    }
+                    case Ready r when shutdown == null && r.watchdogAt() != null && !now.isBefore(r.watchdogAt()) -> {
+                        log(Log.warn("worker broken: watchdog missed", "worker_id", r.id(), "pid", r.pid(),
+                                "watchdog_ms", cfg.watchdog().toMillis()));
+                        c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout(),
+                                c.brokenWatchdog() + 1, c.failedStarts());
+                        broken(r, r.ackedAt());
+                        if (!r.established()) failedStart();
+                    }
+                    case Ready r when !r.established() && !now.isBefore(r.ackedAt().plus(cfg.minUptime())) -> {
+                        workers.put(r.id(), new Ready(r.id(), r.pid(), r.spawnedAt(), r.ackedAt(), true, r.watchdogAt(), r.status()));
+                        if (streak > 0) log(Log.info("failed-start streak broken", "worker_id", r.id(), "streak", streak));
+                        streak = 0;
+                    }
+                    case Leaving l when l.killAt() != null && !now.isBefore(l.killAt()) -> {
+                        log(Log.warn("worker did not stop in time; killing it", "worker_id", l.id(), "pid", l.pid()));
+                        fx.add(new Signal(l.pid(), Sig.KILL, true));
+                        workers.put(l.id(), new Leaving(l.id(), l.pid(), l.spawnedAt(), l.ackedAt(), null, l.why()));
+                    }
+                    default -> { }
+                }
+            }
+            if (shutdown != null && !shutdown.killed() && !now.isBefore(shutdown.killAt())) {
+                log(Log.warn("stop_timeout passed; killing what is left"));
+                killAll();
+            }
+            Instant horizon = now.minus(UNCLAIMED_TTL);
+            unclaimed.values().removeIf(u -> !u.at().isAfter(horizon));
+        }
+
+        void broken(Worker w, Instant ackedAt) {
+            fx.add(new Signal(w.pid(), cfg.stopSignal(), true));
+            workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), ackedAt, now.plus(cfg.stopTimeout()), Why.BROKEN));
+        }
+
+        void pruneWindow() {
+            Instant horizon = now.minus(cfg.deathPeriod());
+            deaths.removeIf(d -> !d.isAfter(horizon));
+            // Only "more than max_deaths" matters: older entries beyond that add nothing.
+            while (deaths.size() > cfg.maxDeaths() + 1) deaths.removeFirst();
+        }
+
+        void topUp() {
+            int live = 0;
+            for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
+            int missing = cfg.count() - live;
+            if (missing <= 0 || now.isBefore(spawnNotBefore)) return;
+            for (int i = 0; i < missing; i++) {
+                String id = Ids.uuid(in.seed(), spawnsTotal);
+                spawnsTotal++;
+                if (spawnsTotal > cfg.count()) {
+                    c = new Counters(c.restarts() + 1, c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout(),
+                            c.brokenWatchdog(), c.failedStarts());
+                }
+                workers.put(id, new Requested(id, now, null));
+                fx.add(new PoolEffect.Spawn(id));
+            }
+        }
+
+        void drainIfDone() {
+            boolean anyWorker = false;
+            for (Worker w : workers.values()) if (w.pid() > 0) anyWorker = true;
+            if (anyWorker) return;
+            if (childrenGone) {
+                log(Log.info("all processes reaped; exiting", "cause", shutdown.cause()));
+                fx.add(new PoolEffect.Exit(0));
+            } else if (!shutdown.straysSignaled()) {
+                // Workers are gone but children remain: orphans re-parented to us.
+                fx.add(new PoolEffect.SignalStrays(cfg.stopSignal()));
+                shutdown = new Shutdown(shutdown.killAt(), shutdown.killed(), true, shutdown.cause());
+            }
+        }
+
+        Instant nextWake(Phase phase) {
+            Instant wake = null;
+            for (Worker w : workers.values()) {
+                Instant d = switch (w) {
+                    case Requested r -> shutdown == null ? r.spawnedAt().plus(cfg.ackTimeout()) : null;
+                    case Booting b -> shutdown == null ? b.spawnedAt().plus(cfg.ackTimeout()) : null;
+                    case Ready r -> earliest(r.established() ? null : r.ackedAt().plus(cfg.minUptime()),
+                            shutdown == null ? r.watchdogAt() : null);
+                    case Leaving l -> l.killAt();
+                };
+                wake = earliest(wake, d);
+            }
+            if (shutdown == null) {
+                int live = 0;
+                for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
+                if (live < cfg.count()) wake = earliest(wake, spawnNotBefore);
+                // A faulted set re-checks when its oldest death leaves the window.
+                if (phase == Phase.FAULTED && !deaths.isEmpty()) wake = earliest(wake, deaths.getFirst().plus(cfg.deathPeriod()));
+            } else if (!shutdown.killed()) {
+                wake = earliest(wake, shutdown.killAt());
+            }
+            if (!unclaimed.isEmpty()) {
+                wake = earliest(wake, unclaimed.values().iterator().next().at().plus(UNCLAIMED_TTL));
+            }
+            return wake;
+        }
+
+        Instant watchdogFrom(Instant t) {
+            return cfg.watchdog() == null ? null : t.plus(cfg.watchdog());
+        }
+    }
+
+    private static Instant ackedAt(Worker w) {
+        return switch (w) {
+            case Ready r -> r.ackedAt();
+            case Leaving l -> l.ackedAt();
+            case Requested r -> null;
+            case Booting b -> null;
+        };
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    static String exitKey(ExitStatus s) {
+        return s instanceof ExitStatus.Exited ? "exit_code" : "signal";
+    }
+
+    static Object exitValue(ExitStatus s) {
+        return switch (s) {
+            case ExitStatus.Exited(int code) -> code;
+            case ExitStatus.Signaled(int sig, boolean core) -> Sig.name(sig);
+        };
+    }
+
+    static String describe(ExitStatus s) {
+        return switch (s) {
+            case ExitStatus.Exited(int code) -> "exit " + code;
+            case ExitStatus.Signaled(int sig, boolean core) -> "signal " + Sig.name(sig);
+        };
+    }
+
+    /** "60s" or "250ms", as pool.md writes the reasons. */
+    public static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 != 0 ? ms + "ms" : ms / 1000 + "s";
+    }
+}

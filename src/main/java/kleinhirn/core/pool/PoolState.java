@@ -1,0 +1,46 @@
+package kleinhirn.core.pool;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import kleinhirn.core.ExitStatus;
+
+/**
+ * Everything the pool knows, as an immutable value: the loop publishes it to readers after every
+ * step. {@code workers} is insertion-ordered; {@code deaths} holds the worker deaths inside
+ * death_period, oldest first, never more than max_deaths + 1 entries; {@code unclaimed} holds
+ * exits of pids not (yet) known as workers, bounded in size and age.
+ */
+public record PoolState(Phase phase, String reason, Map<String, Worker> workers, List<Instant> deaths,
+                        int failedStreak, Instant spawnNotBefore, boolean everRan, long spawnsTotal,
+                        Counters counters, Map<Integer, Unclaimed> unclaimed, boolean childrenGone,
+                        Shutdown shutdown, long seed, Instant startedAt) {
+
+    /** Monotonic totals for metrics and /status. */
+    public record Counters(long restarts, long deathsByExit, long deathsBySignal, long brokenAckTimeout,
+                           long brokenWatchdog, long failedStarts) {
+        public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0);
+    }
+
+    public record Unclaimed(ExitStatus status, Instant at) {}
+
+    /** Present once stopping: when to SIGKILL, whether that was done, and why we stop. */
+    public record Shutdown(Instant killAt, boolean killed, boolean straysSignaled, String cause) {}
+
+    public static PoolState initial(long seed, Instant now) {
+        return new PoolState(Phase.STARTING, "still starting up", Map.of(), List.of(), 0, now, false, 0,
+                Counters.ZERO, Map.of(), false, null, seed, now);
+    }
+
+    public int ready() {
+        int n = 0;
+        for (Worker w : workers.values()) if (w instanceof Worker.Ready) n++;
+        return n;
+    }
+
+    public Worker byPid(int pid) {
+        if (pid <= 0) return null;
+        for (Worker w : workers.values()) if (w.pid() == pid) return w;
+        return null;
+    }
+}
