@@ -214,9 +214,14 @@ public final class PoolMachine {
                     "uptime_ms", Duration.between(w.spawnedAt(), now).toMillis(), "failed_start", failed));
             if (failed) {
                 failedStart();
-            } else if (in.phase() == Phase.FAULTED) {
+            } else if (in.phase() == Phase.FAULTED || deathsWithinPeriod() > cfg.maxDeaths()) {
                 spawnNotBefore = later(spawnNotBefore, now.plus(cfg.backoff(Math.max(streak, 1))));
             }
+        }
+
+        long deathsWithinPeriod() {
+            Instant horizon = now.minus(cfg.deathPeriod());
+            return deaths.stream().filter(d -> d.isAfter(horizon)).count();
         }
 
         void failedStart() {
