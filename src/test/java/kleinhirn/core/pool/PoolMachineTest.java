@@ -227,6 +227,7 @@ class PoolMachineTest {
             h.on(new Woke());
         }
         assertNotEquals(Phase.FAULTED, h.s.phase(), "3 deaths is not more than 3");
+        h.take();
         h.at(Duration.ofSeconds(4)).on(new Reaped(h.pidOf(0), EXIT1));
         assertEquals(Phase.FAULTED, h.s.phase());
         assertEquals("faulted: 4 deaths in 60s", h.s.reason());
