@@ -25,6 +25,8 @@ public final class EventLoop<S, E, F> {
     }
 
     private final LinkedBlockingQueue<E> inbox = new LinkedBlockingQueue<>();
+    /** Outcomes of effects performed in this turn; handled before anything in the inbox. */
+    private final java.util.ArrayDeque<E> feedback = new java.util.ArrayDeque<>();
     private final Machine<S, E, F> machine;
     private final Function<Instant, E> tick;
     private final InstantSource clock;
@@ -34,6 +36,7 @@ public final class EventLoop<S, E, F> {
     private Instant wakeAt;
     private volatile boolean stopped;
     private volatile long turns;
+    private volatile long lastTurnNanos = System.nanoTime();
 
     public EventLoop(Machine<S, E, F> machine, S initial, Function<Instant, E> tick, InstantSource clock,
                      Consumer<S> publish) {
@@ -68,17 +71,35 @@ public final class EventLoop<S, E, F> {
         return inbox.size();
     }
 
+    /**
+     * Called by the interpreter while it performs an effect: the outcome (e.g. Spawned with the
+     * new pid) is handled right after this turn, before any event another thread queued
+     * meanwhile. That is how a pid is known before its exit can be seen.
+     */
+    public void feed(E event) {
+        feedback.add(event);
+    }
+
     /** Handles an event on the calling thread, which must be the loop thread (or run() not started). */
     public void handle(E event) {
-        Step<S, F> step = machine.step(state, event, clock.instant());
-        state = step.state();
-        wakeAt = step.wakeAt();
-        publish.accept(state);
-        for (F effect : step.effects()) {
-            interpreter.perform(effect);
-            if (stopped) return;
+        feedback.add(event);
+        for (E e; (e = feedback.poll()) != null; ) {
+            Step<S, F> step = machine.step(state, e, clock.instant());
+            state = step.state();
+            wakeAt = step.wakeAt();
+            publish.accept(state);
+            for (F effect : step.effects()) {
+                interpreter.perform(effect);
+                if (stopped) return;
+            }
         }
         turns++;
+        lastTurnNanos = System.nanoTime();
+    }
+
+    /** False when events wait and no turn has completed for {@code nanos}: the loop is stuck. */
+    public boolean responsive(long nanos) {
+        return inbox.isEmpty() || System.nanoTime() - lastTurnNanos < nanos;
     }
 
     public void run() throws InterruptedException {

@@ -1,0 +1,321 @@
+package kleinhirn.core.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import kleinhirn.core.Sig;
+import kleinhirn.core.log.Level;
+import kleinhirn.core.log.LogFormat;
+
+/**
+ * Turns a parsed document (from TOML or JSON) into a {@link Config}, collecting every problem
+ * as "key: reason" instead of stopping at the first. Unknown keys are warnings (errors under
+ * --strict). Relative ruby paths resolve against the config file's directory, as the original.
+ */
+public final class ConfigReader {
+    /** The outcome: a config when there are no errors; warnings either way. */
+    public record Result(Config config, List<String> errors, List<String> warnings) {}
+
+    private final Path file;
+    private final List<String> errors = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private ConfigReader(Path file) {
+        this.file = file;
+    }
+
+    public static Result read(Path file, Map<String, Object> doc) {
+        ConfigReader r = new ConfigReader(file);
+        Config c = r.config(new Section(r, "", doc));
+        return new Result(r.errors.isEmpty() ? c : null, List.copyOf(r.errors), List.copyOf(r.warnings));
+    }
+
+    private Config config(Section root) {
+        Section logS = root.table("log", false);
+        Section supS = root.table("supervisor", true);
+        Section hcS = root.table("health_check", false);
+        Section wS = root.table("worker", true);
+        root.finish();
+
+        Config.Log log = log(logS);
+        String name = supS.string("name", null, true);
+        if (name != null && name.isBlank()) supS.error("name", "must not be empty");
+        String socket = supS.string("socket", null, false);
+        supS.finish();
+
+        InetSocketAddress listen = null;
+        String addr = hcS.string("listen_addr", null, false);
+        if (addr != null) listen = address(hcS, addr);
+        Config.Health health = new Config.Health(listen, hcS.path("endpoint", "/healthz"),
+                hcS.path("live_endpoint", "/livez"), hcS.path("status_endpoint", "/status"),
+                hcS.path("metrics_endpoint", "/metrics"));
+        hcS.finish();
+
+        Config.Worker worker = worker(wS);
+        wS.finish();
+        return new Config(file, log, name, socket, health, worker);
+    }
+
+    private Config.Log log(Section s) {
+        String out = s.string("output", "stderr", false);
+        if (!out.equals("stderr") && !out.equals("stdout")) s.error("output", "must be \"stderr\" or \"stdout\", not \"" + out + "\"");
+        String levelName = s.string("level", "info", false);
+        Level level = Level.parse(levelName);
+        if (level == null) {
+            s.error("level", "must be one of critical, error, warning, info, debug, trace; not \"" + levelName + "\"");
+            level = Level.INFO;
+        }
+        LogFormat format = LogFormat.LOGFMT;
+        Section f = s.table("format", false);
+        String kind = f.string("format", "logfmt", false);
+        boolean prefix = f.bool("print_prefix", false);
+        switch (kind) {
+            case "json" -> format = LogFormat.JSON;
+            case "logfmt" -> format = prefix ? LogFormat.LOGFMT_PREFIX : LogFormat.LOGFMT;
+            default -> f.error("format", "must be \"logfmt\" or \"json\", not \"" + kind + "\"");
+        }
+        f.finish();
+        s.finish();
+        return new Config.Log(out.equals("stdout"), level, format);
+    }
+
+    private Config.Worker worker(Section s) {
+        String typeName = s.string("type", null, true);
+        Config.Type type = null;
+        if ("program".equals(typeName)) type = Config.Type.PROGRAM;
+        else if ("ruby".equals(typeName)) type = Config.Type.RUBY;
+        else if (typeName != null) s.error("type", "must be \"program\" or \"ruby\", not \"" + typeName + "\"");
+        long count = s.integer("count", 1);
+        if (count < 1) s.error("count", "must be at least 1, not " + count);
+        if (count > 10_000) s.error("count", "must be at most 10000, not " + count);
+        Duration ackTimeout = s.duration("ack_timeout", "60s");
+        List<String> cmdline = List.of();
+        Map<String, String> env = Map.of();
+        String cwd = null;
+        boolean ackWorkers = false;
+        Path gemfile = null, load = null;
+        String startExpression = null, ruby = "ruby";
+        if (type == Config.Type.PROGRAM) {
+            cmdline = s.strings("cmdline", true);
+            if (cmdline != null && cmdline.isEmpty()) s.error("cmdline", "must not be empty");
+            env = s.stringMap("env");
+            cwd = s.string("cwd", null, false);
+            if (cwd != null && !Files.isDirectory(Path.of(cwd))) s.error("cwd", "is not a directory: " + cwd);
+            ackWorkers = s.bool("ack_workers", false);
+        } else if (type == Config.Type.RUBY) {
+            String g = s.string("gemfile", null, false);
+            if (g != null) gemfile = s.existingFile("gemfile", g);
+            String l = s.string("load", null, true);
+            if (l != null) load = s.existingFile("load", l);
+            startExpression = s.string("start_expression", null, true);
+            ruby = s.string("ruby", "ruby", false);
+            env = s.stringMap("env");
+        }
+        int maxDeaths = (int) s.integer("max_deaths", 10);
+        if (maxDeaths < 0) s.error("max_deaths", "must not be negative");
+        Duration deathPeriod = s.duration("death_period", "60s");
+        int maxFailed = (int) s.integer("max_failed_starts", 5);
+        if (maxFailed < 1) s.error("max_failed_starts", "must be at least 1");
+        Duration minUptime = s.duration("min_uptime", "1s");
+        Duration restartDelay = s.duration("restart_delay", "100ms");
+        Duration maxRestartDelay = s.duration("max_restart_delay", "30s");
+        String stopSignalName = s.string("stop_signal", "TERM", false);
+        int stopSignal = Sig.parse(stopSignalName);
+        if (stopSignal < 0) {
+            s.error("stop_signal", "is not a signal: \"" + stopSignalName + "\"");
+            stopSignal = Sig.TERM;
+        }
+        Duration stopTimeout = s.duration("stop_timeout", "10s");
+        Duration watchdog = s.has("watchdog") ? s.duration("watchdog", null) : null;
+        if (ackTimeout != null && ackTimeout.isZero()) s.error("ack_timeout", "must be greater than zero");
+        if (deathPeriod != null && deathPeriod.isZero()) s.error("death_period", "must be greater than zero");
+        if (watchdog != null && watchdog.isZero()) s.error("watchdog", "must be greater than zero");
+        return new Config.Worker(type, (int) count, ackTimeout, cmdline, env, cwd, ackWorkers, gemfile, load,
+                startExpression, ruby, maxDeaths, deathPeriod, maxFailed, minUptime, restartDelay, maxRestartDelay,
+                stopSignal, stopTimeout, watchdog);
+    }
+
+    private static InetSocketAddress address(Section s, String addr) {
+        int colon = addr.lastIndexOf(':');
+        String host = colon > 0 ? addr.substring(0, colon) : "";
+        String port = colon > 0 ? addr.substring(colon + 1) : "";
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        boolean literal = host.matches("[0-9.]+") || host.contains(":");
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            p = -1;
+        }
+        if (!literal || p < 0 || p > 65535) {
+            s.error("listen_addr", "must be ip:port (e.g. \"0.0.0.0:3000\" or \"[::]:3000\"), not \"" + addr + "\"");
+            return null;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), p);
+        } catch (java.net.UnknownHostException e) {
+            s.error("listen_addr", "is not an IP address: \"" + host + "\"");
+            return null;
+        }
+    }
+
+    /** One table of the document; remembers which keys were read to report the rest. */
+    private static final class Section {
+        final ConfigReader r;
+        final String prefix;
+        final Map<String, Object> map;
+        final Set<String> used = new LinkedHashSet<>();
+
+        Section(ConfigReader r, String prefix, Map<String, Object> map) {
+            this.r = r;
+            this.prefix = prefix;
+            this.map = map;
+        }
+
+        String key(String k) {
+            return prefix.isEmpty() ? k : prefix + "." + k;
+        }
+
+        void error(String k, String why) {
+            r.errors.add(r.file + ": " + key(k) + ": " + why);
+        }
+
+        boolean has(String k) {
+            return map.containsKey(k);
+        }
+
+        Object get(String k) {
+            used.add(k);
+            return map.get(k);
+        }
+
+        @SuppressWarnings("unchecked")
+        Section table(String k, boolean required) {
+            Object v = get(k);
+            if (v instanceof Map<?, ?> m) return new Section(r, key(k), (Map<String, Object>) m);
+            if (v == null && required) error(k, "is required (a table)");
+            else if (v != null) error(k, "must be a table, not " + kind(v));
+            return new Section(r, key(k), Map.of());
+        }
+
+        String string(String k, String def, boolean required) {
+            Object v = get(k);
+            if (v == null) {
+                if (required) error(k, "is required");
+                return def;
+            }
+            if (v instanceof String s) return s;
+            error(k, "must be a string, not " + kind(v));
+            return def;
+        }
+
+        String path(String k, String def) {
+            String p = string(k, def, false);
+            if (!p.startsWith("/")) error(k, "must start with '/': \"" + p + "\"");
+            return p;
+        }
+
+        boolean bool(String k, boolean def) {
+            Object v = get(k);
+            if (v == null) return def;
+            if (v instanceof Boolean b) return b;
+            error(k, "must be true or false, not " + kind(v));
+            return def;
+        }
+
+        long integer(String k, long def) {
+            Object v = get(k);
+            if (v == null) return def;
+            if (v instanceof Long l) return l;
+            // The original coerced "3" to 3 for count (config-rs); keep accepting it.
+            if (v instanceof String s && s.matches("[0-9]{1,9}")) return Long.parseLong(s);
+            error(k, "must be an integer, not " + kind(v));
+            return def;
+        }
+
+        Duration duration(String k, String def) {
+            Object v = get(k);
+            String text = v == null ? def : v instanceof String s ? s : null;
+            if (text == null) {
+                error(k, "must be a duration string like \"400ms\", \"30s\" or \"2m\", not " + kind(v));
+                return def == null ? Duration.ofSeconds(1) : Durations.parse(def);
+            }
+            Duration d = Durations.parse(text);
+            if (d == null) {
+                error(k, "is not a duration: \"" + text + "\" (use e.g. \"400ms\", \"30s\", \"2m\", \"1h30m\")");
+                return def == null ? Duration.ofSeconds(1) : Durations.parse(def);
+            }
+            return d;
+        }
+
+        List<String> strings(String k, boolean required) {
+            Object v = get(k);
+            if (v == null) {
+                if (required) error(k, "is required (an array of strings)");
+                return List.of();
+            }
+            if (!(v instanceof List<?> l)) {
+                error(k, "must be an array of strings, not " + kind(v));
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (Object o : l) {
+                if (o instanceof String s) out.add(s);
+                else {
+                    error(k, "must contain only strings, found " + kind(o));
+                    return List.of();
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        Map<String, String> stringMap(String k) {
+            Object v = get(k);
+            if (v == null) return Map.of();
+            if (!(v instanceof Map<?, ?> m)) {
+                error(k, "must be a table of strings, not " + kind(v));
+                return Map.of();
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            for (var e : m.entrySet()) {
+                if (e.getValue() instanceof String s) out.put(String.valueOf(e.getKey()), s);
+                else error(k + "." + e.getKey(), "must be a string, not " + kind(e.getValue()));
+            }
+            return java.util.Collections.unmodifiableMap(out);
+        }
+
+        Path existingFile(String k, String p) {
+            Path base = r.file.toAbsolutePath().getParent();
+            Path resolved = base == null ? Path.of(p) : base.resolve(p);
+            if (!Files.isRegularFile(resolved)) error(k, "file not found: " + resolved);
+            return resolved;
+        }
+
+        void finish() {
+            for (String k : map.keySet()) {
+                if (!used.contains(k)) r.warnings.add(r.file + ": " + key(k) + ": unknown key");
+            }
+        }
+
+        static String kind(Object v) {
+            return switch (v) {
+                case null -> "nothing";
+                case String s -> "a string";
+                case Long l -> "an integer";
+                case Double d -> "a float";
+                case Boolean b -> "a boolean";
+                case List<?> l -> "an array";
+                case Map<?, ?> m -> "a table";
+                default -> "a " + v.getClass().getSimpleName();
+            };
+        }
+    }
+}
