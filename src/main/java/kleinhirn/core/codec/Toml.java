@@ -158,9 +158,9 @@ public final class Toml {
         String name = k.parts()[k.last()];
         if (t.containsKey(name)) {
             Object v = t.get(name);
-            String why = v instanceof Map<?, ?> || v instanceof List<?>
-                    ? "cannot assign to '" + k.name(k.last()) + "': it is already " + what(v)
-                    : "duplicate key '" + k.name(k.last()) + "'";
+            String why = "duplicate key '" + k.name(k.last()) + "'";
+            if (open != null && open.containsKey(v)) why += ": it is already a table defined by dotted keys";
+            else if (v instanceof Map<?, ?> || v instanceof List<?>) why += ": it is already " + what(v);
             throw c.error(why, k.at()[k.last()]);
         }
         c.ws();

@@ -81,7 +81,7 @@ final class TomlScalars {
         if (signed) throw c.error(kind + " integers cannot have a sign", at);
         int from = p + 2;
         int end = digits(c, t, at, from, radix);
-        if (end == from) throw c.error("expected a " + kind + " digit after '" + t.substring(p, from) + "'", at + from);
+        if (end == from) throw c.error("expected " + (radix == 8 ? "an " : "a ") + kind + " digit after '" + t.substring(p, from) + "'", at + from);
         if (end != t.length()) throw c.error("invalid " + kind + " digit '" + t.charAt(end) + "'", at + end);
         try {
             return Long.parseLong(t.substring(from).replace("_", ""), radix);

@@ -653,7 +653,38 @@ class TomlTest {
                 bad(1, "a = 07:32:00Z"),
                 bad(1, "a = 7:32:00"),
                 bad(1, "a = 25:00:00"),
-                bad(1, "a = 12:30:00.")
+                bad(1, "a = 12:30:00."),
+                bad(3, "tbl = { fruit = { apple.color = 'red' } }\n\ntbl.fruit.apple.texture = 1"),
+                bad(1, "tbl = { fruit = { apple.color = 'red' }, fruit.apple.texture = { smooth = true } }"),
+                bad(3, "[fruit]\napple.color = 'red'\n[[fruit.apple]]"),
+                bad(5, "[[albums.songs]]\nname = 'x'\n\n\n[[albums]]"),
+                bad(4, "[[parent-table.arr]]\n[parent-table]\nnot-arr = 1\narr = 2"),
+                bad(2, "a = true\n[[a]]"),
+                bad(3, "[[fruit]]\n[[fruit.variety]]\n[fruit.variety]"),
+                bad(2, "inline-t = { nest = {} }\n[[inline-t.nest]]"),
+                bad(1, "[key#group]"),
+                bad(1, "[name=bad]"),
+                bad(1, "[a[b]"),
+                bad(1, "[\"where will it end]"),
+                bad(1, "partial\"quoted\" = 5"),
+                bad(1, "a# = 1"),
+                bad(1, "key= = 1"),
+                bad(1, "bare!key = 1"),
+                bad(1, "a = \"\\/\""),
+                bad(1, "a = 1ee2"),
+                bad(1, "a = 0..1"),
+                bad(1, "a = -1."),
+                bad(1, "a = in"),
+                bad(1, "a = na_n"),
+                bad(1, "a = --99"),
+                bad(1, "a = 0B1"),
+                bad(1, "a = 0O7"),
+                bad(1, "a = 0xaafz"),
+                bad(1, "a = falsify"),
+                bad(1, "a = \"x\" \u0000"),
+                bad(1, "# comment \r"),
+                bad(2, "a = \"\"\"\n  foo \\ \\\n  bar\"\"\""),
+                bad(1, "x = [{ key = 42 #")
         );
     }
 
@@ -718,6 +749,101 @@ class TomlTest {
     @MethodSource("validDocuments")
     void parsesValidDocument(String doc, String json) {
         assertEquals(json, Json.write(Toml.parse(doc)));
+    }
+
+    @Test
+    void commentsInTrickyPlaces() {
+        var m = Toml.parse("""
+                [section]#attached
+                #[notsection]
+                one = "11"#c
+                two = "22#"
+                three = '#'
+                four = \"""# not
+                # a comment\"""#is one
+                five = 5.5#66
+                six = 6#7
+                ten = 10e2#1
+                ["hash#tag"]
+                "#!" = "bang"
+                arr = [ 1,# 9, 9,
+                2#,9
+                ,#9
+                3#]
+                ,4]
+                nested = [[[[#["#"],
+                ["#"]]]]#]
+                ]
+                tbl = { "#" = '}#'}#}}
+                """);
+        assertEquals(Map.of("one", "11", "two", "22#", "three", "#", "four", "# not\n# a comment", "five", 5.5, "six", 6L,
+                "ten", 1000.0), m.get("section"));
+        assertEquals(Map.of("#!", "bang", "arr", List.of(1L, 2L, 3L, 4L),
+                "nested", List.of(List.of(List.of(List.of(List.of("#"))))),
+                "tbl", Map.of("#", "}#")), m.get("hash#tag"));
+    }
+
+    @Test
+    void dottedKeysInsideInlineTablesAndEmptyKeys() {
+        var m = Toml.parse("""
+                many.dots.here = {a.b.c = 1, a.b.d = 2}
+                c = {   a   .   b  =  1   }
+                d = { 'a' . "b" = 1 }
+                ''.x = "empty.x"
+                x."" = "x.empty"
+                [tbl]
+                a.b.c = {d.e = 1}
+                [tbl.x]
+                a.b.c = {d.e = 1}
+                [[arr]]
+                t = {a.b = 1}
+                [[arr]]
+                t = {a.b = 2}
+                """);
+        assertEquals(Map.of("dots", Map.of("here", Map.of("a", Map.of("b", Map.of("c", 1L, "d", 2L))))), m.get("many"));
+        assertEquals(Map.of("a", Map.of("b", 1L)), m.get("c"));
+        assertEquals(Map.of("a", Map.of("b", 1L)), m.get("d"));
+        assertEquals(Map.of("x", "empty.x"), m.get(""));
+        assertEquals(Map.of("", "x.empty"), m.get("x"));
+        var deep = Map.of("b", Map.of("c", Map.of("d", Map.of("e", 1L))));
+        assertEquals(Map.of("a", deep, "x", Map.of("a", deep)), m.get("tbl"));
+        assertEquals(List.of(Map.of("t", Map.of("a", Map.of("b", 1L))), Map.of("t", Map.of("a", Map.of("b", 2L)))), m.get("arr"));
+    }
+
+    @Test
+    void trickyEscapesAndQuotes() {
+        var m = Toml.parse("""
+                end_esc = "String does not end here\\" but ends here\\\\"
+                lit_end_esc = 'String ends here\\'
+                ml_unicode = \"\"\"\\u00a0\"\"\"
+                ml_not_unicode = \"\"\"\\\\u0041\"\"\"
+                ml_end_esc = \"\"\"When will it end? \\\"\"\"...\"\"\\\" should be here\\\"\"\"\"
+                mismatch = \"\"\"aaa'''bbb\"\"\"
+                one_space = \"\"\" \"\"one quote\"\" \"\"\"
+                """);
+        assertEquals("String does not end here\" but ends here\\", m.get("end_esc"));
+        assertEquals("String ends here\\", m.get("lit_end_esc"));
+        assertEquals("\u00a0", m.get("ml_unicode"));
+        assertEquals("\\u0041", m.get("ml_not_unicode"));
+        assertEquals("When will it end? \"\"\"...\"\"\" should be here\"", m.get("ml_end_esc"));
+        assertEquals("aaa'''bbb", m.get("mismatch"));
+        assertEquals(" \"\"one quote\"\" ", m.get("one_space"));
+    }
+
+    @Test
+    void arrayOfTablesUnderDottedAndImplicitTables() {
+        var m = Toml.parse("""
+                [fruit]
+                apple.color = "red"
+                [[fruit.apple.seeds]]
+                size = 2
+                [[parent.arr]]
+                [[parent.arr]]
+                [parent]
+                not-arr = 1
+                """);
+        assertEquals(Map.of("apple", Map.of("color", "red", "seeds", List.of(Map.of("size", 2L)))), m.get("fruit"));
+        assertEquals(Map.of("arr", List.of(Map.of(), Map.of()), "not-arr", 1L), m.get("parent"));
     }
 
     @Test
