@@ -1,0 +1,123 @@
+package kleinhirn.app;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import kleinhirn.core.Sig;
+import kleinhirn.core.config.Config;
+import kleinhirn.core.pool.PoolEffect;
+import kleinhirn.core.pool.PoolEvent;
+import kleinhirn.core.pool.PoolState;
+import kleinhirn.linux.ChannelPairs;
+import kleinhirn.linux.Children;
+import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.Libc;
+import kleinhirn.linux.SpawnSpec;
+import kleinhirn.linux.Spawner;
+import kleinhirn.runtime.EventLoop;
+import kleinhirn.runtime.log.Logger;
+import kleinhirn.runtime.log.Throttle;
+import kleinhirn.runtime.pool.AckChannel;
+
+/**
+ * Performs the pool machine's effects for fork/exec workers, on the loop thread. Spawning
+ * happens here, synchronously, and the outcome is fed back before any other event, so a pid is
+ * always known before its exit can be seen.
+ */
+final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+    private final Config cfg;
+    private final Spawner spawner;
+    private final ChannelPairs pairs;
+    private final EventLoop<PoolState, PoolEvent, PoolEffect> loop;
+    private final Logger log;
+    private final Throttle junk;
+    private final Map<String, String> baseEnv;
+    private final int self = Libc.getpid();
+    private final Map<String, AckChannel> channels = new HashMap<>();
+    private int exitCode = -1;
+
+    PoolProcesses(Config cfg, Spawner spawner, ChannelPairs pairs, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
+                  Logger log, Throttle junk, Map<String, String> environment) {
+        this.cfg = cfg;
+        this.spawner = spawner;
+        this.pairs = pairs;
+        this.loop = loop;
+        this.log = log;
+        this.junk = junk;
+        this.baseEnv = WorkerEnv.base(environment);
+    }
+
+    int exitCode() {
+        return exitCode;
+    }
+
+    @Override
+    public void perform(PoolEffect effect) {
+        switch (effect) {
+            case PoolEffect.Spawn(String id) -> spawn(id);
+            case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
+            case PoolEffect.SignalStrays(int signal) -> {
+                for (int child : Children.of(self)) signal(child, signal);
+            }
+            case PoolEffect.Forget(String id) -> {
+                AckChannel ch = channels.remove(id);
+                if (ch != null) ch.close();
+            }
+            case PoolEffect.Emit(var rec) -> log.log(rec);
+            case PoolEffect.Exit(int code) -> {
+                exitCode = code;
+                loop.stop();
+            }
+        }
+    }
+
+    private void spawn(String id) {
+        Config.Worker w = cfg.worker();
+        Map<String, String> ours = new LinkedHashMap<>();
+        ours.put("KLEINHIRN_WORKER_ID", id);
+        ours.put("KLEINHIRN_NAME", cfg.name());
+        ours.put("KLEINHIRN_VERSION", Version.VERSION);
+        ChannelPairs.Pair pair = null;
+        try {
+            if (w.acks()) {
+                pair = pairs.open();
+                ours.put("KLEINHIRN_STATUS_FD", "3");
+            }
+            List<Integer> fds = pair == null ? List.of() : List.of(pair.theirs());
+            SpawnSpec spec = new SpawnSpec(w.cmdline(), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(), fds, true);
+            int pid = spawner.spawn(spec);
+            if (pair != null) channels.put(id, AckChannel.start(pair.ours(), id, pid, loop::post, junk));
+            loop.feed(new PoolEvent.Spawned(id, pid));
+        } catch (ErrnoException | IOException e) {
+            if (pair != null) close(pair);
+            loop.feed(new PoolEvent.SpawnFailed(id, e.getMessage()));
+        } finally {
+            if (pair != null) Libc.closeQuietly(pair.theirs());
+        }
+    }
+
+    private void signal(int target, int signal) {
+        try {
+            if (!Libc.kill(target, signal)) {
+                log.debug("signal target already gone", "target", target, "signal", Sig.name(signal));
+            }
+        } catch (ErrnoException e) {
+            log.warn("could not send signal", "target", target, "signal", Sig.name(signal), "error", e.getMessage());
+        }
+    }
+
+    private static void close(ChannelPairs.Pair pair) {
+        try {
+            pair.ours().close();
+        } catch (IOException ignored) {
+            // nothing to release beyond the fd
+        }
+    }
+
+    void closeAll() {
+        channels.values().forEach(AckChannel::close);
+        channels.clear();
+    }
+}

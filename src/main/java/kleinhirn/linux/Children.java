@@ -1,0 +1,39 @@
+package kleinhirn.linux;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Our live children, from /proc: the orphans re-parented to us that no table knows about. */
+public final class Children {
+    private Children() {}
+
+    public static List<Integer> of(int parent) {
+        List<Integer> out = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"))) {
+            for (Path p : procs) {
+                String name = p.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
+                if (parentOf(p) == parent) out.add(Integer.parseInt(name));
+            }
+        } catch (IOException e) {
+            // /proc unreadable: nothing we can signal
+        }
+        return out;
+    }
+
+    /** Field 4 of /proc/PID/stat; the comm field (2) may contain spaces and parentheses. */
+    private static int parentOf(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            int close = stat.lastIndexOf(')');
+            String[] rest = stat.substring(close + 2).split(" ", 3);
+            return Integer.parseInt(rest[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1; // gone meanwhile
+        }
+    }
+}
