@@ -210,13 +210,14 @@ public final class PoolMachine {
                 case Ready r -> !r.established();
                 case Leaving l -> false; // broken ones were counted when marked; STOPPING=1 is on purpose
             };
-            log(Log.warn("worker died", "worker_id", w.id(), "pid", w.pid(), exitKey(status), exitValue(status),
-                    "uptime_ms", Duration.between(w.spawnedAt(), now).toMillis(), "failed_start", failed));
             if (failed) {
                 failedStart();
             } else if (in.phase() == Phase.FAULTED || deathsWithinPeriod() > cfg.maxDeaths()) {
                 spawnNotBefore = later(spawnNotBefore, now.plus(cfg.backoff(Math.max(streak, 1))));
             }
+            log(Log.warn("worker died", "worker_id", w.id(), "pid", w.pid(), exitKey(status), exitValue(status),
+                    "uptime_ms", Duration.between(w.spawnedAt(), now).toMillis(), "failed_start", failed,
+                    "failed_streak", streak, "restart_in_ms", Math.max(0, Duration.between(now, spawnNotBefore).toMillis())));
         }
 
         long deathsWithinPeriod() {
@@ -254,7 +255,8 @@ public final class PoolMachine {
 
         private void leave(Worker w, int signal) {
             fx.add(new Signal(w.pid(), signal, true));
-            workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), ackedAt(w), shutdown.killAt(), Why.SHUTDOWN));
+            // No per-worker kill deadline: the shutdown's own deadline kills everything at once.
+            workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), ackedAt(w), null, Why.SHUTDOWN));
         }
 
         void killAll() {

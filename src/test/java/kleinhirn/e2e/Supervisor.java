@@ -1,0 +1,236 @@
+package kleinhirn.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/**
+ * The built program under test: bin/kleinhirn started with ProcessBuilder from this JVM (which
+ * never reaps), optionally as PID 1 of a new PID namespace. Collects its log lines; every wait
+ * is a condition with a deadline. close() stops it and kills anything it left behind.
+ */
+final class Supervisor implements AutoCloseable {
+    static final Path HOME = Path.of(System.getProperty("kleinhirn.home", ".")).toAbsolutePath();
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    final Process proc;
+    final boolean pid1;
+    final int port;
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<Long> seenHostPids = new CopyOnWriteArrayList<>();
+
+    private Supervisor(Process proc, boolean pid1, int port) {
+        this.proc = proc;
+        this.pid1 = pid1;
+        this.port = port;
+        Thread.ofVirtual().start(() -> pump(proc.getInputStream()));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (pid1) cmd.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+        cmd.add(HOME.resolve("bin/kleinhirn").toString());
+        cmd.addAll(List.of("-f", config.toString()));
+        cmd.addAll(List.of(extraArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(config.getParent().toFile());
+        pb.environment().putAll(env);
+        return new Supervisor(pb.start(), pid1, port);
+    }
+
+    private void pump(InputStream in) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String l; (l = r.readLine()) != null; ) {
+                lines.add(l);
+                if (Boolean.getBoolean("kleinhirn.e2e.echo")) System.err.println("[sup] " + l);
+            }
+        } catch (IOException ignored) {
+            // process gone
+        }
+    }
+
+    /** The supervisor's pid on the host: the JVM itself, or unshare's child in PID-1 mode. */
+    long hostPid() {
+        if (!pid1) return proc.pid();
+        await("unshare's child to exist", () -> ProcessHandle.of(proc.pid()).map(p -> p.children().findAny().isPresent()).orElse(false));
+        return ProcessHandle.of(proc.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+    }
+
+    /** Maps a pid as logged (namespace pid in PID-1 mode) to the host pid. */
+    long hostPidOf(long loggedPid) {
+        if (!pid1) {
+            seenHostPids.add(loggedPid);
+            return loggedPid;
+        }
+        long sup = hostPid();
+        String ns;
+        try {
+            ns = nsLink(sup);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) continue;
+                try {
+                    if (!ns.equals(nsLink(Long.parseLong(name)))) continue;
+                    for (String l : Files.readAllLines(p.resolve("status"))) {
+                        if (l.startsWith("NSpid:")) {
+                            String[] f = l.substring(6).trim().split("\\s+");
+                            if (f.length >= 2 && Long.parseLong(f[f.length - 1]) == loggedPid) {
+                                long host = Long.parseLong(name);
+                                seenHostPids.add(host);
+                                return host;
+                            }
+                        }
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // raced with an exit
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return fail("no host pid for namespace pid " + loggedPid);
+    }
+
+    private static String nsLink(long pid) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")).toString();
+    }
+
+    List<Map<String, String>> logs() {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith("ts=")) out.add(Logfmt.parse(l));
+        }
+        return out;
+    }
+
+    List<Map<String, String>> logs(String msg) {
+        return logs().stream().filter(m -> msg.equals(m.get("msg"))).toList();
+    }
+
+    Map<String, String> awaitLog(String msg, Predicate<Map<String, String>> match) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return m;
+            if (!proc.isAlive() && !lines.isEmpty()) {
+                // one last look after the process ended
+                for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return m;
+                return fail("supervisor exited before logging \"" + msg + "\"; output:\n" + String.join("\n", lines));
+            }
+            pause();
+        }
+        return fail("no log line \"" + msg + "\" within " + WAIT + "; output:\n" + String.join("\n", lines));
+    }
+
+    Map<String, String> awaitLog(String msg) {
+        return awaitLog(msg, m -> true);
+    }
+
+    /** Waits until at least n lines with this message exist; returns them. */
+    List<Map<String, String>> awaitLogs(String msg, int n) {
+        await(n + " \"" + msg + "\" lines", () -> logs(msg).size() >= n);
+        return logs(msg);
+    }
+
+    void await(String what, BooleanSupplier cond) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (cond.getAsBoolean()) return;
+            pause();
+        }
+        fail("timed out waiting for " + what + "; output:\n" + String.join("\n", lines));
+    }
+
+    record Http(int status, String body) {}
+
+    Http http(String path) {
+        return http("GET", path);
+    }
+
+    Http http(String method, String path) {
+        try {
+            var c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+            c.setRequestMethod(method);
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(5000);
+            int code = c.getResponseCode();
+            InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream();
+            String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new Http(code, body);
+        } catch (IOException e) {
+            return new Http(-1, e.toString());
+        }
+    }
+
+    Http awaitHttp(String path, int status) {
+        Http[] last = {null};
+        await("HTTP " + status + " on " + path + " (last: " + last[0] + ")", () -> (last[0] = http(path)).status() == status);
+        return last[0];
+    }
+
+    void signal(String sig) {
+        kill(sig, hostPid());
+    }
+
+    static void kill(String sig, long pid) {
+        try {
+            new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    int awaitExit() throws InterruptedException {
+        if (!proc.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) fail("supervisor did not exit; output:\n" + String.join("\n", lines));
+        return proc.exitValue();
+    }
+
+    static void pause() {
+        try {
+            Thread.sleep(20); // polling interval of a condition wait, not a timing assumption
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        List<ProcessHandle> family = new ArrayList<>();
+        ProcessHandle.of(proc.pid()).ifPresent(h -> h.descendants().forEach(family::add));
+        for (long p : seenHostPids) ProcessHandle.of(p).ifPresent(family::add);
+        if (proc.isAlive()) {
+            signal("TERM");
+            if (!proc.waitFor(15, TimeUnit.SECONDS)) proc.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle h : family) {
+            h.destroyForcibly();
+        }
+    }
+}
