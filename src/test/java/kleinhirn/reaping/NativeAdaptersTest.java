@@ -1,0 +1,131 @@
+package kleinhirn.reaping;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import kleinhirn.core.ExitStatus;
+import kleinhirn.core.Sig;
+import kleinhirn.linux.ChannelPairs;
+import kleinhirn.linux.Errno;
+import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.Libc;
+import kleinhirn.linux.PosixSpawner;
+import kleinhirn.linux.Reaper;
+import kleinhirn.linux.SpawnSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native layer against the real kernel. This JVM reaps with waitpid(-1), so it runs in its
+ * own Surefire execution, never beside a test that uses ProcessBuilder.
+ */
+class NativeAdaptersTest {
+    record Reaped(int pid, ExitStatus status) {}
+
+    static final LinkedBlockingQueue<Reaped> REAPED = new LinkedBlockingQueue<>();
+    static Reaper reaper;
+    static PosixSpawner spawner;
+    static ChannelPairs pairs;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Libc.setChildSubreaper();
+        reaper = new Reaper(new Reaper.Sink() {
+            @Override public void reaped(int pid, ExitStatus status) { REAPED.add(new Reaped(pid, status)); }
+            @Override public void noChildren() {}
+        });
+        reaper.start();
+        spawner = new PosixSpawner(reaper::childAdded);
+        pairs = ChannelPairs.create();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        pairs.close();
+    }
+
+    static SpawnSpec sh(String script, List<Integer> fds) {
+        return new SpawnSpec(List.of("sh", "-c", script), List.of("PATH=/usr/bin:/bin"), null, fds, true);
+    }
+
+    static Reaped awaitReaped(int pid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<Reaped> others = new ArrayList<>();
+        try {
+            while (System.nanoTime() < deadline) {
+                Reaped r = REAPED.poll(100, TimeUnit.MILLISECONDS);
+                if (r == null) continue;
+                if (r.pid() == pid) return r;
+                others.add(r);
+            }
+            return fail("pid " + pid + " was not reaped in time");
+        } finally {
+            REAPED.addAll(others);
+        }
+    }
+
+    @Test
+    void reapsExitCodesAndSignals() throws Exception {
+        int a = spawner.spawn(sh("exit 3", List.of()));
+        assertEquals(new ExitStatus.Exited(3), awaitReaped(a).status());
+        int b = spawner.spawn(sh("kill -USR1 $$; sleep 5", List.of()));
+        assertEquals(new ExitStatus.Signaled(Sig.USR1, false), awaitReaped(b).status());
+    }
+
+    @Test
+    void missingProgramFailsSynchronously() {
+        var e = assertThrows(ErrnoException.class, () -> spawner.spawn(
+                new SpawnSpec(List.of("/nonexistent/prog"), List.of(), null, List.of(), true)));
+        assertEquals(Errno.ENOENT, e.errno());
+    }
+
+    @Test
+    void childSeesOnlyStdioAndItsPairedSocketInItsOwnGroup() throws Exception {
+        var pair = pairs.open();
+        try (var ours = pair.ours()) {
+            int pid = spawner.spawn(sh(
+                    "echo \"fds=$(ls /proc/self/fd | sort -n | tr '\\n' ' ')pg=$(ps -o pgid= -p $$ | tr -d ' ')\" >&3", List.of(pair.theirs())));
+            Libc.close(pair.theirs());
+            String line = readAll(ours);
+            // ls itself opens one directory fd (the highest number) while listing.
+            assertTrue(line.startsWith("fds=0 1 2 3 4 pg=" + pid) || line.startsWith("fds=0 1 2 3 pg=" + pid), line);
+            assertEquals(new ExitStatus.Exited(0), awaitReaped(pid).status());
+        }
+    }
+
+    @Test
+    void orphanedGrandchildIsReapedByUs() throws Exception {
+        var pair = pairs.open();
+        try (var ours = pair.ours()) {
+            int pid = spawner.spawn(sh("sleep 0.2 >/dev/null 2>&1 3>&- & echo $! >&3; exit 0", List.of(pair.theirs())));
+            Libc.close(pair.theirs());
+            int grandchild = Integer.parseInt(readAll(ours).trim());
+            awaitReaped(pid);
+            assertEquals(new ExitStatus.Exited(0), awaitReaped(grandchild).status());
+        }
+    }
+
+    @Test
+    void killOfAGoneProcessIsNotAnError() throws Exception {
+        int pid = spawner.spawn(sh("exit 0", List.of()));
+        awaitReaped(pid);
+        assertFalse(Libc.kill(-pid, Sig.TERM));
+    }
+
+    private static String readAll(java.nio.channels.SocketChannel ch) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(256);
+        while (ch.read(b) >= 0) {
+            out.write(b.array(), 0, b.position());
+            b.clear();
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
