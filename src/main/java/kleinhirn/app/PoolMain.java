@@ -1,12 +1,12 @@
 package kleinhirn.app;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
@@ -21,9 +21,11 @@ import kleinhirn.linux.ErrnoException;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
+import kleinhirn.linux.SelfStats;
 import kleinhirn.linux.Signals;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.MonotonicClock;
+import kleinhirn.runtime.control.ControlServer;
 import kleinhirn.runtime.http.HttpEndpoints;
 import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
@@ -54,15 +56,17 @@ final class PoolMain {
         }
 
         PoolMachine machine = new PoolMachine(cfg.pool());
-        AtomicReference<PoolState> snapshot = new AtomicReference<>();
+        PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(new SecureRandom().nextLong(), clock.instant()), now -> new PoolEvent.Woke(),
-                clock, snapshot::set);
+                clock, watch);
 
         HttpEndpoints http = null;
         if (cfg.health().listen() != null) {
             try {
-                http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, snapshot, loop));
+                http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+                int port = http.address().getPort();
+                watch.httpConnections(() -> SelfStats.tcpConnections(port));
                 log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
                         "endpoint", cfg.health().endpoint());
             } catch (IOException e) {
@@ -72,11 +76,26 @@ final class PoolMain {
             }
         }
 
+        ControlServer control = null;
+        if (cfg.socket() != null) {
+            try {
+                control = ControlSocket.bind(Path.of(cfg.socket()), loop, log);
+                watch.control(control);
+                log.info("control socket listening", "path", cfg.socket());
+            } catch (IOException e) {
+                log.error("cannot listen on the control socket", "path", cfg.socket(),
+                        "error", String.valueOf(e.getMessage()));
+                if (http != null) http.close();
+                return 1;
+            }
+        }
+
         ChannelPairs pairs;
         try {
             pairs = ChannelPairs.create();
         } catch (IOException e) {
             log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
+            if (control != null) control.close();
             if (http != null) http.close();
             return 1;
         }
@@ -103,17 +122,19 @@ final class PoolMain {
         } finally {
             processes.closeAll();
             pairs.close();
+            if (control != null) control.close(ControlSocket.DRAIN_MILLIS);
             if (http != null) http.close();
         }
         return processes.exitCode() < 0 ? 1 : processes.exitCode();
     }
 
-    private static Map<String, Supplier<Response>> routes(Config cfg, AtomicReference<PoolState> snapshot,
-                                                          EventLoop<?, ?, ?> loop) {
+    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, EventLoop<?, ?, ?> loop) {
         Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
-        routes.put(cfg.health().endpoint(), () -> answer(HealthView.readiness(snapshot.get())));
+        routes.put(cfg.health().endpoint(), () -> answer(HealthView.readiness(watch.state())));
         routes.put(cfg.health().liveEndpoint(), () ->
-                answer(HealthView.liveness(snapshot.get(), loop.responsive(TimeUnit.SECONDS.toNanos(5)))));
+                answer(HealthView.liveness(watch.state(), loop.responsive(TimeUnit.SECONDS.toNanos(5)))));
+        routes.put(cfg.health().statusEndpoint(), watch::statusResponse);
+        routes.put(cfg.health().metricsEndpoint(), watch::metricsResponse);
         return routes;
     }
 

@@ -23,6 +23,12 @@ import kleinhirn.runtime.log.Logger;
  * client, latest wins): a slow or never-reading client skips states and never slows
  * {@link #publish} or other clients. Each event is written with one write call. A client that
  * half-closes its write side keeps receiving. Events a client sends go to the {@link Handler}.
+ *
+ * <p>Reading end-of-stream cannot tell a half-close from a full close, and without state changes
+ * nothing would ever be written to notice the difference, so a closed client would keep its fd
+ * until the next state. Hence, once its input ended, a client gets an SSE comment line
+ * ({@code :}, ignored by every SSE reader) every {@link #PROBE_MILLIS}: a write to a fully
+ * closed unix socket fails with EPIPE at once, and the connection is released.
  * Per client one virtual thread reads and one writes; the accept loop is a virtual thread too.
  */
 public final class ControlServer implements AutoCloseable {
@@ -40,6 +46,10 @@ public final class ControlServer implements AutoCloseable {
 
     /** Replies waiting per client; beyond this a misbehaving client loses replies, not memory. */
     private static final int MAX_REPLIES = 16;
+
+    /** How often a client whose input ended is probed for a full close. */
+    static final long PROBE_MILLIS = 1000;
+    private static final byte[] PROBE = {':', '\n'};
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -91,13 +101,29 @@ public final class ControlServer implements AutoCloseable {
         for (Conn c : conns) c.offerState(ev);
     }
 
+    /** Open client connections (a gauge for metrics). */
     public int clients() { return conns.size(); }
 
-    /** Closes every connection and removes the socket file. */
+    /** Closes every connection at once and removes the socket file. */
     @Override
     public void close() {
+        close(0);
+    }
+
+    /**
+     * Stops accepting, then gives every client up to {@code drainMillis} in total to receive what
+     * is queued for it (the last state), then closes every connection and removes the socket file.
+     * A client that does not read costs at most that bound.
+     */
+    public void close(long drainMillis) {
         closed = true;
         try { server.close(); } catch (IOException ignored) { /* closing anyway */ }
+        long deadline = System.nanoTime() + drainMillis * 1_000_000;
+        try {
+            for (Conn c : conns) c.awaitFlushed(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Conn c : conns) c.close();
         try { Files.deleteIfExists(path); } catch (IOException e) { log.warn("cannot remove control socket", "path", path.toString(), "err", e.toString()); }
     }
@@ -126,6 +152,8 @@ public final class ControlServer implements AutoCloseable {
         private byte[] state;                        // guarded by this; latest wins
         private final java.util.ArrayDeque<byte[]> replies = new java.util.ArrayDeque<>();
         private boolean done;
+        private boolean writing;                     // an event was taken and is being written
+        private boolean inputEnded;                  // read saw end-of-stream: probe for a full close
 
         Conn(long id, SocketChannel ch) {
             this.id = id;
@@ -146,12 +174,36 @@ public final class ControlServer implements AutoCloseable {
         }
 
         private synchronized byte[] take() throws InterruptedException {
-            while (!done && state == null && replies.isEmpty()) wait();
+            writing = false;
+            notifyAll();
+            while (!done && state == null && replies.isEmpty()) {
+                if (!inputEnded) {
+                    wait();
+                    continue;
+                }
+                wait(PROBE_MILLIS);
+                if (!done && state == null && replies.isEmpty()) return PROBE;
+            }
             if (done) return null;
+            writing = true;
             if (!replies.isEmpty()) return replies.poll();
             byte[] s = state;
             state = null;
             return s;
+        }
+
+        synchronized void inputEnded() {
+            inputEnded = true;
+            notifyAll();
+        }
+
+        /** Until nothing is queued or being written for this client, or the deadline passes. */
+        synchronized void awaitFlushed(long deadlineNanos) throws InterruptedException {
+            while (!done && (state != null || !replies.isEmpty() || writing)) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) return;
+                wait(Math.max(1, left / 1_000_000));
+            }
         }
 
         void writeLoop() {
@@ -175,7 +227,10 @@ public final class ControlServer implements AutoCloseable {
                 while (true) {
                     buf.clear();
                     int n = ch.read(buf);
-                    if (n < 0) return; // half-closed: keep writing until the writer fails or we close
+                    if (n < 0) { // maybe only half-closed: keep writing until the writer fails or we close
+                        inputEnded();
+                        return;
+                    }
                     for (Sse.Event e : dec.feed(buf.array(), 0, n)) handler.onEvent(this, e.type(), e.data());
                 }
             } catch (kleinhirn.core.codec.SseException e) {

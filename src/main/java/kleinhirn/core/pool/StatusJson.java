@@ -1,0 +1,94 @@
+package kleinhirn.core.pool;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import kleinhirn.core.codec.Json;
+
+/**
+ * The {@code /status} document (pool.md §Health endpoint), also the {@code state} event of the
+ * control socket. Keys exactly, in this order: name, state, reason, count, ready, workers,
+ * deaths_in_period, failed_starts, restarts_total, loader. Times are RFC 3339 UTC with
+ * milliseconds (as in the logs) or null; a worker without a process yet has pid null.
+ */
+public final class StatusJson {
+    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    /** The preloading process, when there is one; {@code state} is its wire word. */
+    public record Loader(int pid, String state) {}
+
+    private StatusJson() {}
+
+    /** {@code loader} is null for program workers. */
+    public static String encode(String name, int count, PoolState s, Loader loader) {
+        StringBuilder b = new StringBuilder(256 + 160 * s.workers().size());
+        b.append("{\"name\":");
+        Json.quote(b, name);
+        b.append(",\"state\":\"").append(s.phase().wire()).append('"');
+        b.append(",\"reason\":");
+        string(b, s.reason());
+        b.append(",\"count\":").append(count);
+        b.append(",\"ready\":").append(s.ready());
+        b.append(",\"workers\":[");
+        boolean first = true;
+        for (Worker w : s.workers().values()) {
+            if (!first) b.append(',');
+            first = false;
+            worker(b, w);
+        }
+        b.append("],\"deaths_in_period\":").append(s.deaths().size());
+        b.append(",\"failed_starts\":").append(s.failedStreak());
+        b.append(",\"restarts_total\":").append(s.counters().restarts());
+        b.append(",\"loader\":");
+        if (loader == null) {
+            b.append("null");
+        } else {
+            b.append("{\"pid\":").append(loader.pid()).append(",\"state\":");
+            Json.quote(b, loader.state());
+            b.append('}');
+        }
+        return b.append('}').toString();
+    }
+
+    private static void worker(StringBuilder b, Worker w) {
+        b.append("{\"id\":");
+        Json.quote(b, w.id());
+        b.append(",\"pid\":");
+        if (w.pid() > 0) b.append(w.pid());
+        else b.append("null");
+        b.append(",\"state\":\"").append(w.wire()).append('"');
+        b.append(",\"spawned_at\":");
+        time(b, w.spawnedAt());
+        b.append(",\"acked_at\":");
+        time(b, switch (w) {
+            case Worker.Requested r -> null; // an early ack counts once the pid is known
+            case Worker.Booting bo -> null;
+            case Worker.Ready r -> r.ackedAt();
+            case Worker.Leaving l -> l.ackedAt();
+        });
+        b.append(",\"status\":");
+        string(b, switch (w) {
+            case Worker.Requested r -> null;
+            case Worker.Booting bo -> bo.status();
+            case Worker.Ready r -> r.status();
+            case Worker.Leaving l -> null;
+        });
+        b.append('}');
+    }
+
+    /** RFC 3339 in UTC with milliseconds, the form the logs use. */
+    public static String time(Instant t) {
+        return TS.format(t);
+    }
+
+    private static void time(StringBuilder b, Instant t) {
+        if (t == null) b.append("null");
+        else b.append('"').append(TS.format(t)).append('"');
+    }
+
+    private static void string(StringBuilder b, String s) {
+        if (s == null) b.append("null");
+        else Json.quote(b, s);
+    }
+}
