@@ -151,4 +151,53 @@ class ControlServerTest {
         }
         assertThrows(IOException.class, () -> ControlServer.bind(sock, (c, t, d) -> {}, log));
     }
+
+    /** Waits for a condition with a deadline; the 20 ms is a polling interval, not a timing assumption. */
+    static void awaitTrue(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void closedClientsAreReleasedWithoutAnyNewState() throws Exception {
+        server.publish("{\"n\":1}");
+        for (int i = 0; i < 50; i++) {
+            SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(sock));
+            if (i % 2 == 0) await(c, e -> true);
+            c.close();
+        }
+        SocketChannel half = connect();
+        half.shutdownOutput();
+        awaitTrue("only the half-closed client left", () -> server.clients() == 1);
+        await(half, e -> e.data().equals("{\"n\":1}"));
+        server.publish("{\"n\":2}");
+        await(half, e -> e.data().equals("{\"n\":2}"));
+        half.close();
+        awaitTrue("no client left", () -> server.clients() == 0);
+    }
+
+    @Test
+    void closeWithDrainDeliversTheLastState() throws Exception {
+        SocketChannel c = connect();
+        SocketChannel stuck = connect();
+        server.publish("{\"n\":1}");
+        await(c, e -> e.data().equals("{\"n\":1}"));
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return await(c, e -> e.data().equals("{\"n\":\"last\"}")).data();
+            } catch (Exception e) {
+                return e.toString();
+            }
+        });
+        String pad = "x".repeat(60_000);
+        for (int i = 0; i < 100; i++) server.publish("{\"pad\":\"" + pad + "\"}"); // fills stuck's buffer
+        server.publish("{\"n\":\"last\"}");
+        server.close(2_000); // the stuck client costs the whole bound
+        assertEquals("{\"n\":\"last\"}", reader.get(10, TimeUnit.SECONDS));
+        assertFalse(Files.exists(sock));
+        assertEquals(0, server.clients());
+    }
 }
