@@ -3,7 +3,6 @@ package kleinhirn.e2e;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -220,5 +219,157 @@ class StatusIT {
             if (!p.equals("underprovisioned") && (phases.isEmpty() || !phases.getLast().equals(p))) phases.add(p);
         }
         assertEquals(List.of("starting", "running", "faulted", "running", "stopping"), phases);
+    }
+
+    /** /healthz over a fresh connection that is closed afterwards (no keep-alive left behind). */
+    static void awaitHealthy(Supervisor s) {
+        s.await("/healthz 200", () -> {
+            try {
+                return Observe.get(s.port, "/healthz").status() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    static void awaitGauges(Supervisor s, int control, int http) {
+        double[] last = {-1, -1};
+        s.await("control=" + control + " http=" + http + " connections", () -> {
+            try {
+                var m = Observe.metrics(s.port);
+                last[0] = Observe.value(m, "kleinhirn_control_connections");
+                last[1] = Observe.value(m, "kleinhirn_http_connections");
+                return last[0] == control && last[1] == http;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** A TCP client that sends {@code prefix} and then, if {@code trickle}, one more header byte every 50 ms. */
+    Socket rawHttp(Supervisor s, String prefix, boolean trickle) throws IOException {
+        Socket sock = new Socket("127.0.0.1", s.port);
+        cleanup.add(sock);
+        OutputStream out = sock.getOutputStream();
+        out.write(prefix.getBytes(UTF_8));
+        out.flush();
+        if (trickle) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    out.write("X-Slow: ".getBytes(UTF_8));
+                    while (!sock.isClosed()) {
+                        out.write('a');
+                        out.flush();
+                        Thread.sleep(50); // the client's pace, not a timing assumption of the test
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server's request timeout or by us
+                }
+            });
+        }
+        return sock;
+    }
+
+    @Test
+    void aKilledWorkerIsReplacedWhileAHostileCrowdIsConnected() throws Exception {
+        Supervisor s = start("count = 2\nack_workers = true", "trap 'exit 0' TERM\n" + PoolTests.ACK + SERVE);
+        awaitHealthy(s);
+        List<Observe.Control> readers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) readers.add(control(s));
+        for (int i = 0; i < 100; i++) {
+            SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(sock())); // never reads
+            cleanup.add(silent);
+        }
+        for (int i = 0; i < 15; i++) rawHttp(s, "GET /healthz HTTP/1.1\r\nHost: x\r\n", true);
+        for (int i = 0; i < 15; i++) rawHttp(s, "\u0000\u00ff\u0016garbage \"request\"\r\n\r\n", false);
+        for (int i = 0; i < 20; i++) rawHttp(s, "GET /status HTTP/1.1\r\nHost: x\r\n", false);
+        s.await("200 control clients", () -> {
+            try {
+                return Observe.value(Observe.metrics(s.port), "kleinhirn_control_connections") == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertTrue(Observe.value(Observe.metrics(s.port), "kleinhirn_http_connections") >= 2,
+                "the crowd shows (the server may already have dropped garbage)");
+
+        View before = view(s);
+        long victim = (Long) workers(before.status()).getFirst().get("pid");
+        Supervisor.kill("KILL", victim);
+        s.awaitLog("worker died", m -> Long.parseLong(m.get("pid")) == victim);
+        awaitHealthy(s);
+        View after = view(s);
+        assertEquals("running", after.status().get("state"));
+        assertFalse(workers(after.status()).stream().anyMatch(w -> ((Long) w.get("pid")) == victim));
+        assertEquals(1, Observe.value(after.metrics(), "kleinhirn_restarts_total"));
+        sameStory(after);
+        for (Observe.Control c : readers) {
+            s.await("every reading client to see the replacement", () -> after.raw().equals(c.latest()));
+        }
+
+        for (AutoCloseable c : cleanup.subList(1, cleanup.size())) c.close();
+        awaitGauges(s, 0, 1); // the one HTTP connection is the scrape itself
+    }
+
+    @Test
+    void tenThousandConnectsLeaveNoConnectionAndNoFdOpen() throws Exception {
+        Supervisor s = start("count = 1", "trap 'exit 0' TERM\n" + SERVE);
+        awaitHealthy(s);
+        s.await("the control socket", () -> Files.exists(sock()));
+        long pid = s.hostPid();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            churn(s, pool, 60); // every path once, so lazily opened fds exist before the baseline
+            awaitGauges(s, 0, 1);
+            int baseline = Observe.fds(pid);
+            long t0 = System.nanoTime();
+            churn(s, pool, 10_000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            awaitGauges(s, 0, 1);
+            int[] now = {0};
+            s.await("the supervisor's fds back to " + baseline, () -> {
+                try {
+                    return (now[0] = Observe.fds(pid)) <= baseline;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            System.err.println("StatusIT: 10000 connects in " + ms + " ms; supervisor fds " + baseline + " before, "
+                    + now[0] + " after");
+        }
+        awaitHealthy(s);
+        assertEquals("running", Observe.status(s.port).get("state"));
+    }
+
+    /** n connects, half HTTP, half control, each ended a different way. */
+    void churn(Supervisor s, ExecutorService pool, int n) throws Exception {
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            done.add(pool.submit(() -> {
+                int how = (k / 2) % 3;
+                if (k % 2 == 0) {
+                    if (how == 0) {
+                        assertEquals(200, Observe.get(s.port, "/status").status());
+                    } else {
+                        try (Socket sock = new Socket("127.0.0.1", s.port)) {
+                            if (how == 2) sock.getOutputStream().write("GET /metrics HTTP/1.1\r\nHo".getBytes(UTF_8));
+                        }
+                    }
+                } else {
+                    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock()))) {
+                        if (how == 0) {
+                            ByteBuffer b = ByteBuffer.allocate(1 << 16);
+                            String got = "";
+                            while (!got.contains("\n\n") && ch.read(b) > 0) got = new String(b.array(), 0, b.position(), UTF_8);
+                        } else if (how == 2) {
+                            ch.write(ByteBuffer.wrap("event: bogus\n\n".getBytes(UTF_8)));
+                            ch.shutdownOutput();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) f.get();
     }
 }
