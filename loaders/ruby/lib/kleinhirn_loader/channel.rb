@@ -38,8 +38,11 @@ module KleinhirnLoader
 
     def write_once(bytes)
       @io.syswrite(bytes)
-    rescue IO::WaitWritable
-      # The fd may be O_NONBLOCK (the flag is shared with whoever set it); wait and retry.
+    rescue IO::WaitWritable, Errno::EAGAIN
+      # The fd may be O_NONBLOCK: the flag belongs to the open file description, which the
+      # supervisor's spawner, the loader and every worker share (Ruby >= 3 sets it on sockets it
+      # creates). A full socket then fails the write with EAGAIN before sending anything (a line
+      # is one skb); wait until it drains and write the line again, still in one piece.
       IO.select(nil, [@io])
       retry
     end
