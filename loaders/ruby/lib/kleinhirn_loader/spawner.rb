@@ -34,15 +34,44 @@ module KleinhirnLoader
       ENV[Env::NAME] = @options.name
       ENV[Env::VERSION] = @options.version
       ENV[Env::STATUS_FD] = @channel.fileno.to_s
+      go_r, go_w = IO.pipe
       # The block form: B runs the start expression as a top-level program would, so an
       # exception in it is printed and ends B with status 1 instead of unwinding into the
       # loader's command loop (B's copy of it).
-      worker = fork { work(id) }
+      worker = fork do
+        go_w.close
+        await_launched(go_r, id)
+        work(id)
+      end
+      go_r.close
+      own_group(worker)
       @channel.write(Messages.launched(id, worker))
+      go_w.syswrite('.')
       exit!(0)
     rescue Exception => e # rubocop:disable Lint/RescueException -- A must never return
       warn("kleinhirn_loader: starting worker #{id} failed: #{e.class}: #{e.message}")
       exit!(1)
+    end
+
+    # Holds B until A has sent `launched`, so the supervisor always learns a worker's pid before
+    # any line from the worker itself (its `log` or `ack`). Without this an ack can overtake
+    # `launched`. If A dies without sending it, the supervisor never knew this worker: B leaves
+    # quietly (A's non-zero exit becomes `failed`).
+    def await_launched(go_r, id)
+      return if go_r.read(1) == '.'
+
+      warn("kleinhirn_loader: worker #{id} was never reported as launched; exiting")
+      exit!(1)
+    ensure
+      go_r.close unless go_r.closed?
+    end
+
+    # Both A and B put B in its own group (as shells do for jobs): whichever runs first wins,
+    # and the group exists before the supervisor learns the pid, so signalling -pid is safe.
+    def own_group(worker)
+      Process.setpgid(worker, worker)
+    rescue Errno::ESRCH, Errno::EACCES
+      nil # B already died, or already set it itself
     end
 
     # Forked children share the parent's random state; a worker must not repeat its siblings'
