@@ -35,7 +35,10 @@ module Procs
 
   # The exit status of our child `pid`, or a failed assertion after `timeout` seconds.
   def wait(pid, timeout = DEADLINE)
-    waiter = Thread.new { Process.wait2(pid)[1] }
+    waiter = Thread.new do
+      Thread.current.report_on_exception = false
+      Process.wait2(pid)[1]
+    end
     return waiter.value if waiter.join(timeout)
 
     waiter.kill
@@ -69,11 +72,28 @@ module Procs
     nil
   end
 
-  # Reaps whatever children are left (intermediate children of a killed loader, workers).
-  def reap_strays
-    loop { break if Process.wait(-1, Process::WNOHANG).nil? }
-  rescue Errno::ECHILD
-    nil
+  # Kills and reaps every child we still have. As the subreaper we inherit whatever a killed
+  # loader leaves behind (intermediate children, workers whose `launched` we never read), so
+  # this sweeps until no child is left.
+  def kill_strays(timeout = DEADLINE)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + timeout
+    loop do
+      kids = children
+      return if kids.empty?
+      raise Minitest::Assertion, "children left: #{kids}" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+
+      kids.each { |pid| kill(pid) }
+      kids.each { |pid| reap(pid) }
+    end
+  end
+
+  def children
+    Dir.glob('/proc/[0-9]*/stat').filter_map do |stat|
+      fields = File.read(stat).sub(/\A.*\) /m, '').split # after "pid (comm) "
+      Integer(File.basename(File.dirname(stat))) if Integer(fields[1]) == Process.pid
+    rescue Errno::ENOENT, Errno::ESRCH
+      nil
+    end
   end
 end
 
@@ -145,6 +165,7 @@ class LoaderProcess
     @reader = LineReader.new(@socket)
     @reports = report ? LineReader.new(@report_r) : nil
     @messages = []
+    @pending = []
     @exit_status = nil
   end
 
@@ -172,30 +193,49 @@ class LoaderProcess
     send_line(JSON.generate('op' => 'spawn', 'id' => id))
   end
 
-  # The next message from the loader or a worker; nil at EOF.
+  # The next message from the loader or a worker not yet taken by `expect`; nil at EOF.
   def next_message(timeout = DEADLINE)
+    return @pending.shift unless @pending.empty?
+
     m = @reader.next(timeout)
     @messages << m if m
     m
   end
 
-  # Reads until a message matching all of `fields` arrives and returns it.
+  # Takes the first message matching all of `fields`, reading more as needed; messages it
+  # passes over stay pending for later calls (lines from the loader and from workers race).
   def expect(fields, timeout = DEADLINE)
+    matches = ->(m) { fields.all? { |k, v| m[k.to_s] == v } }
+    if (i = @pending.index(&matches))
+      return @pending.delete_at(i)
+    end
+
     loop do
-      m = next_message(timeout)
+      m = @reader.next(timeout)
       raise Minitest::Assertion, "EOF while waiting for #{fields}; saw #{@messages}" if m.nil?
-      return m if fields.all? { |k, v| m[k.to_s] == v }
+
+      @messages << m
+      return m if matches.call(m)
+
+      @pending << m
     end
   end
 
+  # Consumes the load phase: any number of `loading`, then `ready`, and nothing else.
   def expect_ready
-    expect(action: 'ready')
+    loop do
+      m = next_message
+      return m if m == { 'action' => 'ready' }
+      raise Minitest::Assertion, "expected loading or ready, got #{m.inspect}" unless m && m['action'] == 'loading'
+    end
   end
 
-  # Spawns `id` and returns the worker's pid from `launched`.
+  # Spawns `id` and returns the worker's pid from `launched`, once the worker is our child.
   def spawn_worker(id)
     spawn(id)
-    expect(action: 'launched', id: id)['pid']
+    pid = expect(action: 'launched', id: id)['pid']
+    barrier
+    pid
   end
 
   # The loader answers commands one at a time and waits for the intermediate child first, so
@@ -240,7 +280,7 @@ class LoaderProcess
   ensure
     close_socket
     @report_r&.close
-    Procs.reap_strays
+    Procs.kill_strays
     FileUtils.remove_entry(@dir) if @dir && File.directory?(@dir)
   end
 end
