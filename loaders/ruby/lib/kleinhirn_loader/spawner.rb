@@ -46,7 +46,7 @@ module KleinhirnLoader
       go_r.close
       own_group(worker)
       @channel.write(Messages.launched(id, worker))
-      go_w.syswrite('.')
+      release(go_w)
       exit!(0)
     rescue Exception => e # rubocop:disable Lint/RescueException -- A must never return
       warn("kleinhirn_loader: starting worker #{id} failed: #{e.class}: #{e.message}")
@@ -64,6 +64,14 @@ module KleinhirnLoader
       exit!(1)
     ensure
       go_r.close unless go_r.closed?
+    end
+
+    # After `launched` was sent the spawn has succeeded: a worker that already died is the
+    # supervisor's to reap, not a failed spawn.
+    def release(go_w)
+      go_w.syswrite('.')
+    rescue Errno::EPIPE
+      nil
     end
 
     # Both A and B put B in its own group (as shells do for jobs): whichever runs first wins,
