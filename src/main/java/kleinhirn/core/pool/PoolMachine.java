@@ -464,7 +464,9 @@ public final class PoolMachine {
             int live = 0;
             for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
             int missing = cfg.count() - live;
-            if (missing <= 0 || now.isBefore(spawnNotBefore) || !loaderReadyForSpawns()) return;
+            // The loader is restarted as soon as the backoff allows, even with nothing to spawn.
+            boolean loaderReady = loaderReadyForSpawns();
+            if (missing <= 0 || now.isBefore(spawnNotBefore) || !loaderReady) return;
             for (int i = 0; i < missing; i++) {
                 String id = Ids.uuid(in.seed(), spawnsTotal);
                 spawnsTotal++;
@@ -506,7 +508,9 @@ public final class PoolMachine {
             if (shutdown == null) {
                 int live = 0;
                 for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
-                if (live < cfg.count() || (loader != null && loader.phase() == Loader.Phase.DOWN)) {
+                // Only a future backoff is a deadline; a past one waits on the loader, not the clock.
+                if ((live < cfg.count() || (loader != null && loader.phase() == Loader.Phase.DOWN))
+                        && spawnNotBefore.isAfter(now)) {
                     wake = earliest(wake, spawnNotBefore);
                 }
                 if (loader != null && loader.phase() == Loader.Phase.STARTING) {
