@@ -65,8 +65,7 @@ final class PoolWatch implements Consumer<PoolState> {
     }
 
     String status(PoolState s) {
-        // the preloading loader (issue 3) goes here as a StatusJson.Loader
-        return StatusJson.encode(name, count, s, null);
+        return StatusJson.encode(name, count, s);
     }
 
     Response statusResponse() {

@@ -61,6 +61,10 @@ public final class PoolMetrics {
         x.family("kleinhirn_pool_state", Type.GAUGE, "1 for the pool's current supervision state, 0 for the others.");
         for (Phase p : Phase.values()) x.sample(p == s.phase() ? 1 : 0, "state", p.wire());
 
+        if (s.loader() != null) {
+            x.family("kleinhirn_loader_state", Type.GAUGE, "1 for the preloading loader's current state, 0 for the others.");
+            for (Loader.Phase p : Loader.Phase.values()) x.sample(p == s.loader().phase() ? 1 : 0, "state", p.wire());
+        }
         x.family("kleinhirn_uptime_seconds", Type.GAUGE, "Seconds since the supervisor started.");
         x.sample(v.uptimeSeconds());
         if (v.rssBytes() >= 0) {

@@ -15,13 +15,10 @@ public final class StatusJson {
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
-    /** The preloading process, when there is one; {@code state} is its wire word. */
-    public record Loader(int pid, String state) {}
-
     private StatusJson() {}
 
-    /** {@code loader} is null for program workers. */
-    public static String encode(String name, int count, PoolState s, Loader loader) {
+    /** {@code loader} is null for program workers, else its pid (null while down) and phase. */
+    public static String encode(String name, int count, PoolState s) {
         StringBuilder b = new StringBuilder(256 + 160 * s.workers().size());
         b.append("{\"name\":");
         Json.quote(b, name);
@@ -41,12 +38,14 @@ public final class StatusJson {
         b.append(",\"failed_starts\":").append(s.failedStreak());
         b.append(",\"restarts_total\":").append(s.counters().restarts());
         b.append(",\"loader\":");
+        Loader loader = s.loader();
         if (loader == null) {
             b.append("null");
         } else {
-            b.append("{\"pid\":").append(loader.pid()).append(",\"state\":");
-            Json.quote(b, loader.state());
-            b.append('}');
+            b.append("{\"pid\":");
+            if (loader.pid() > 0) b.append(loader.pid());
+            else b.append("null");
+            b.append(",\"state\":\"").append(loader.phase().wire()).append("\"}");
         }
         return b.append('}').toString();
     }

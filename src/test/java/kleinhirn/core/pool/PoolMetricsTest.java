@@ -104,4 +104,13 @@ class PoolMetricsTest {
         assertEquals(1, fams.get("kleinhirn_pool_state").samples().stream()
                 .filter(s -> s.labels().get("state").equals("starting")).findFirst().orElseThrow().value());
     }
+
+    @Test
+    void aPreloadedPoolShowsItsLoader() {
+        var v = new PoolMetrics.View(PoolState.initialPreloaded(1, StatusJsonTest.T0), 1, AckLatency.EMPTY, 0, 1, 0, 0);
+        var fams = ExpositionParser.parse(PoolMetrics.encode(v));
+        assertEquals(1, fams.get("kleinhirn_loader_state").samples().stream()
+                .filter(s -> s.labels().get("state").equals("down")).findFirst().orElseThrow().value());
+        assertEquals(3, fams.get("kleinhirn_loader_state").samples().size());
+    }
 }

@@ -34,20 +34,25 @@ class StatusJsonTest {
                 + "{\"id\":\"w-broken\",\"pid\":103,\"state\":\"broken\",\"spawned_at\":\"2026-11-21T12:00:00.000Z\",\"acked_at\":null,\"status\":null},"
                 + "{\"id\":\"w-stop\",\"pid\":104,\"state\":\"stopping\",\"spawned_at\":\"2026-11-21T12:00:00.000Z\",\"acked_at\":\"2026-11-21T12:00:02.000Z\",\"status\":null}"
                 + "],\"deaths_in_period\":2,\"failed_starts\":2,\"restarts_total\":7,\"loader\":null}",
-                StatusJson.encode("web \"eu\"", 4, sample(), null));
+                StatusJson.encode("web \"eu\"", 4, sample()));
     }
 
     @Test
     void initialStateAndLoader() {
+        PoolState preloaded = PoolState.initialPreloaded(1, T0);
+        assertTrue(StatusJson.encode("web", 2, preloaded).endsWith(",\"loader\":{\"pid\":null,\"state\":\"down\"}}"));
+        PoolState i = PoolState.initial(1, T0);
+        PoolState loading = new PoolState(i.phase(), i.reason(), i.workers(), i.deaths(), 0, T0, false, 0, i.counters(),
+                i.unclaimed(), false, null, 1, T0, new Loader(1, 77, Loader.Phase.READY, T0));
         assertEquals("{\"name\":\"web\",\"state\":\"starting\",\"reason\":\"still starting up\",\"count\":2,\"ready\":0,"
                         + "\"workers\":[],\"deaths_in_period\":0,\"failed_starts\":0,\"restarts_total\":0,"
                         + "\"loader\":{\"pid\":77,\"state\":\"ready\"}}",
-                StatusJson.encode("web", 2, PoolState.initial(1, T0), new StatusJson.Loader(77, "ready")));
+                StatusJson.encode("web", 2, loading));
     }
 
     @Test
     void keysAreExactlyThoseOfTheSpecAndItIsOneLine() {
-        String json = StatusJson.encode("web", 4, sample(), null);
+        String json = StatusJson.encode("web", 4, sample());
         assertFalse(json.contains("\n"), "one line: it is also an SSE data line");
         Map<String, Object> m = Json.parseObject(json);
         assertEquals(List.of("name", "state", "reason", "count", "ready", "workers", "deaths_in_period",
