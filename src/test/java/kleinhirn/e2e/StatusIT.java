@@ -372,4 +372,28 @@ class StatusIT {
         }
         for (Future<?> f : done) f.get();
     }
+
+    @Test
+    void aStaleSocketIsReplacedAndALiveOneRefused() throws Exception {
+        var dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        dead.bind(UnixDomainSocketAddress.of(sock()));
+        dead.close(); // the file stays, as after a SIGKILLed supervisor
+        Supervisor s = start("count = 1", "trap 'exit 0' TERM\n" + SERVE);
+        s.awaitLog("removing stale control socket");
+        Observe.Control c = control(s);
+        s.await("the first state", () -> c.latest() != null);
+
+        Path cfg2 = dir.resolve("second.toml");
+        Files.writeString(cfg2, Files.readString(dir.resolve("kleinhirn.toml"))
+                .replace(":" + s.port, ":" + Supervisor.freePort()));
+        Supervisor second = Supervisor.start(cfg2, false, 0, Map.of());
+        cleanup.add(second);
+        assertEquals(1, second.awaitExit());
+        second.awaitLog("cannot listen on the control socket");
+        assertTrue(second.logs("worker spawned").isEmpty(), "nothing spawned before the socket was ours");
+
+        Supervisor.kill("TERM", s.hostPid());
+        assertEquals(0, s.awaitExit());
+        assertFalse(Files.exists(sock()));
+    }
 }
