@@ -45,7 +45,8 @@ final class Readiness implements AutoCloseable {
         WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify == null ? null : notify.address(),
                 w.watchdog(), einhorn == null ? null : einhorn.path().toString());
         if (p.listenFds() > 0) log.info("passing inherited listen sockets to workers", "listen_fds", p.listenFds());
-        if (notify != null) log.debug("notify socket for workers", "notify_socket", notify.address());
+        log.debug("ack sockets for workers", "notify_socket", notify == null ? null : notify.address(),
+                "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
         return new Readiness(notify, einhorn, p);
     }
 
