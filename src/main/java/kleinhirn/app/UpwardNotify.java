@@ -65,7 +65,7 @@ final class UpwardNotify implements Consumer<PoolState> {
 
     static String status(PoolState s) {
         String phase = s.phase().wire(), reason = s.reason() == null ? "" : s.reason();
-        if (reason.isEmpty() || reason.equals(phase)) return phase + ": " + s.ready() + "/" + s.workers().size() + " ready";
+        if (reason.isEmpty()) return phase + ": " + s.ready() + "/" + s.workers().size() + " ready";
         return reason.startsWith(phase) ? reason : phase + ": " + reason;
     }
 }
