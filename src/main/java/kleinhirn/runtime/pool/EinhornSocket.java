@@ -22,7 +22,7 @@ import kleinhirn.runtime.log.Throttle;
 /**
  * einhorn's command socket, reduced to what workers use: {@code worker:ack} (and
  * {@code worker:ping}, answered with nothing). Like einhorn, the pid in an ack is trusted from
- * the payload; what protects it is the socket's unguessable name in a directory only root can
+ * the payload; what protects it is the socket's unguessable name in a directory only our user can
  * list (0711), known only to the workers through EINHORN_SOCK_PATH. Each connection is read by
  * a virtual thread with a fixed line buffer; at most {@link #MAX_CONNECTIONS} at a time.
  */
