@@ -43,10 +43,6 @@ final class PoolMain {
         int self = Libc.getpid();
         log.info("startup", "version", Version.VERSION, "pid", self, "config", cfg.file().toString(),
                 "workers", cfg.worker().count(), "type", cfg.worker().type().name().toLowerCase(java.util.Locale.ROOT));
-        if (cfg.worker().type() == Config.Type.RUBY) {
-            log.error("type = \"ruby\" is not available in this build");
-            return 2;
-        }
         try {
             Libc.setChildSubreaper();
         } catch (ErrnoException e) {
@@ -58,7 +54,10 @@ final class PoolMain {
         AtomicReference<PoolState> snapshot = new AtomicReference<>();
         Consumer<PoolState> publish = ((Consumer<PoolState>) snapshot::set).andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
-                PoolState.initial(new SecureRandom().nextLong(), clock.instant()), now -> new PoolEvent.Woke(),
+                cfg.worker().type() == Config.Type.RUBY
+                        ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
+                        : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
+                now -> new PoolEvent.Woke(),
                 clock, publish);
 
         HttpEndpoints http = null;
@@ -94,7 +93,7 @@ final class PoolMain {
         PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log, junk,
                 System.getenv());
         loop.interpreter(processes);
-        Readiness readiness = Readiness.open(cfg, self, loop, log, junk);
+        Readiness readiness = Readiness.open(cfg, self, loop, log, junk, snapshot::get);
         if (readiness == null) {
             pairs.close();
             if (http != null) http.close();

@@ -30,12 +30,13 @@ final class Readiness implements AutoCloseable {
 
     /** Opens what the config asks for; logs and returns null if a socket cannot be made. */
     static Readiness open(Config cfg, int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
-                          Throttle junk) {
+                          Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
         Config.Worker w = cfg.worker();
         WorkerNotify notify = null;
         EinhornSocket einhorn = null;
         try {
-            if (w.acks() || w.watchdog() != null) notify = WorkerNotify.start(self, loop::post, junk, log);
+            if (w.acks() || w.watchdog() != null) notify = WorkerNotify.start(self, loop::post, junk, log,
+                    pid -> snapshot.get().byPid(pid) != null);
             if (w.acks()) einhorn = EinhornSocket.start(loop::post, junk);
         } catch (ErrnoException | IOException e) {
             log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));

@@ -3,6 +3,7 @@ package kleinhirn.app;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import kleinhirn.core.codec.SdNotify;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.linux.Children;
@@ -16,8 +17,10 @@ import kleinhirn.runtime.log.Throttle;
  * dropped privileges reach it; authentication is by the kernel-stamped pid). One platform thread
  * receives; each datagram is parsed, and only a datagram that asks for something has its sender
  * resolved, before the next one is read, while the sender (systemd-notify waiting on its
- * barrier) still exists. The sender must be one of our direct children (a worker) or a
- * descendant of one; the event names that child, and the machine decides whether it is a worker.
+ * barrier) still exists. The sender must be a worker or a descendant of one: the event names the
+ * nearest known worker on its ancestor chain (a preloaded worker is the loader's child), else our
+ * direct child on it (a worker whose Spawned the published snapshot may not show yet); the
+ * machine decides whether that pid is a worker.
  */
 final class WorkerNotify implements AutoCloseable {
     /** Deeper process trees than this are not followed (and a pid cycle cannot loop us). */
@@ -28,8 +31,11 @@ final class WorkerNotify implements AutoCloseable {
     private final Consumer<PoolEvent> post;
     private final Throttle junk;
     private final Logger log;
+    private final IntPredicate known;
 
-    private WorkerNotify(NotifySocket socket, int self, Consumer<PoolEvent> post, Throttle junk, Logger log) {
+    private WorkerNotify(NotifySocket socket, int self, Consumer<PoolEvent> post, Throttle junk, Logger log,
+                         IntPredicate known) {
+        this.known = known;
         this.socket = socket;
         this.self = self;
         this.post = post;
@@ -37,11 +43,12 @@ final class WorkerNotify implements AutoCloseable {
         this.log = log;
     }
 
-    static WorkerNotify start(int self, Consumer<PoolEvent> post, Throttle junk, Logger log) throws ErrnoException {
+    static WorkerNotify start(int self, Consumer<PoolEvent> post, Throttle junk, Logger log, IntPredicate known)
+            throws ErrnoException {
         byte[] r = new byte[8];
         new SecureRandom().nextBytes(r);
         NotifySocket s = NotifySocket.bind("@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r));
-        WorkerNotify n = new WorkerNotify(s, self, post, junk, log);
+        WorkerNotify n = new WorkerNotify(s, self, post, junk, log, known);
         Thread t = Thread.ofPlatform().daemon().name("notify").unstarted(n::receive);
         t.start();
         return n;
@@ -78,7 +85,7 @@ final class WorkerNotify implements AutoCloseable {
                 continue;
             }
             if (!m.actionable()) continue;
-            int worker = d.pid() > 0 ? childOfOursAbove(d.pid()) : -1;
+            int worker = d.pid() > 0 ? workerAbove(d.pid()) : -1;
             if (worker < 0) {
                 junk.warn("notify_socket", "ignored a notify datagram from a process that is not a worker",
                         "pid", d.pid(), "uid", d.uid());
@@ -92,13 +99,15 @@ final class WorkerNotify implements AutoCloseable {
     }
 
     /**
-     * The child of ours that {@code pid} is or descends from, or -1. Reads /proc now: the pid is
+     * The nearest known worker that {@code pid} is or descends from, else the child of ours it
+     * descends from, or -1 if it is not our descendant. Reads /proc now: the pid is
      * that of a process that just sent to us (systemd-notify waits for its barrier), so the
      * chain is live; a sender that already exited simply does not resolve.
      */
-    private int childOfOursAbove(int pid) {
+    private int workerAbove(int pid) {
         int p = pid;
         for (int depth = 0; depth < MAX_DEPTH && p > 1; depth++) {
+            if (known.test(p)) return p;
             int parent = Children.parentOf(p);
             if (parent == self) return p;
             p = parent;
