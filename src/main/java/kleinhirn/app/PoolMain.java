@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
@@ -53,12 +54,13 @@ final class PoolMain {
 
         PoolMachine machine = new PoolMachine(cfg.pool());
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
+        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 cfg.worker().type() == Config.Type.RUBY
                         ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
                         : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
-                clock, watch);
+                clock, publish);
 
         HttpEndpoints http = null;
         if (cfg.health().listen() != null) {
@@ -110,6 +112,14 @@ final class PoolMain {
         PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log, junk,
                 System.getenv());
         loop.interpreter(processes);
+        Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
+        if (readiness == null) {
+            pairs.close();
+            if (control != null) control.close();
+            if (http != null) http.close();
+            return 1;
+        }
+        processes.protocols(readiness.protocols());
         try {
             loop.handle(new PoolEvent.Started());
             loop.run();
@@ -120,6 +130,7 @@ final class PoolMain {
             return 1;
         } finally {
             processes.closeAll();
+            readiness.close();
             pairs.close();
             if (control != null) control.close(ControlSocket.DRAIN_MILLIS);
             if (http != null) http.close();

@@ -35,6 +35,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     private final Logger log;
     private final Throttle junk;
     private final Map<String, String> baseEnv;
+    private WorkerProtocols protocols = WorkerProtocols.NONE;
     private final int self = Libc.getpid();
     private final Map<String, AckChannel> channels = new HashMap<>();
     private final java.nio.file.Path loaderScript;
@@ -51,6 +52,11 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         this.junk = junk;
         this.baseEnv = WorkerEnv.base(environment);
         this.loaderScript = Home.path().resolve("loaders/ruby/bin/kleinhirn_loader");
+    }
+
+    /** Set once before the first spawn: NOTIFY_SOCKET, EINHORN_*, inherited listen sockets. */
+    void protocols(WorkerProtocols protocols) {
+        this.protocols = protocols;
     }
 
     int exitCode() {
@@ -87,14 +93,16 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
         ours.put("KLEINHIRN_VERSION", Version.VERSION);
+        ours.putAll(protocols.env());
         ChannelPairs.Pair pair = null;
         try {
             if (w.acks()) {
                 pair = pairs.open();
-                ours.put("KLEINHIRN_STATUS_FD", "3");
+                ours.put("KLEINHIRN_STATUS_FD", Integer.toString(protocols.statusFdNumber()));
             }
-            List<Integer> fds = pair == null ? List.of() : List.of(pair.theirs());
-            SpawnSpec spec = new SpawnSpec(w.cmdline(), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(), fds, true);
+            List<Integer> fds = protocols.fds(pair == null ? -1 : pair.theirs());
+            SpawnSpec spec = new SpawnSpec(protocols.argv(w.cmdline()), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(),
+                    fds, true);
             int pid = spawner.spawn(spec);
             if (pair != null) channels.put(id, AckChannel.start(pair.ours(), id, pid, loop::post, junk));
             loop.feed(new PoolEvent.Spawned(id, pid));
@@ -131,6 +139,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
                     "-e", w.startExpression(), "-r", w.load().toString()));
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
+            extra.putAll(protocols.loaderEnv());
             SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
                     List.of(pair.theirs()), true);
             int pid = spawner.spawn(spec);
