@@ -125,7 +125,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
 
     /**
      * Starts our shipped loader with plain ruby, never a loader the app's bundle might bring:
-     * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd 3 -n NAME -e EXPR -r LOAD}.
+     * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd N -n NAME -e EXPR -r LOAD}.
      * The previous generation's channel stays open: its workers may still ack on it.
      */
     private void startLoader(int generation) {
@@ -135,13 +135,15 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             pair = pairs.open();
             List<String> argv = new java.util.ArrayList<>(List.of(w.ruby()));
             if (w.gemfile() != null) argv.add("-rbundler/setup");
-            argv.addAll(List.of(loaderScript.toString(), "--status-fd", "3", "-n", cfg.name(),
-                    "-e", w.startExpression(), "-r", w.load().toString()));
+            // Inherited listen sockets keep their numbers (3..3+n-1) in the loader and every
+            // fork; the gem sets LISTEN_PID to each worker's own pid after the fork.
+            argv.addAll(List.of(loaderScript.toString(), "--status-fd", Integer.toString(protocols.statusFdNumber()),
+                    "-n", cfg.name(), "-e", w.startExpression(), "-r", w.load().toString()));
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
-            extra.putAll(protocols.loaderEnv());
+            extra.putAll(protocols.env());
             SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
-                    List.of(pair.theirs()), true);
+                    protocols.fds(pair.theirs()), true);
             int pid = spawner.spawn(spec);
             loader = LoaderChannel.start(pair.ours(), generation, loop::post, log, junk);
             log.debug("running loader", "cmd", String.join(" ", argv));

@@ -51,16 +51,6 @@ record WorkerProtocols(Map<String, String> env, int listenFds) {
         return new WorkerProtocols(env, n);
     }
 
-    /**
-     * What the Ruby loader passes on to the workers it forks: the ack sockets, not the listen
-     * sockets (LISTEN_PID would have to be set by the loader after fork).
-     */
-    Map<String, String> loaderEnv() {
-        Map<String, String> out = new LinkedHashMap<>(env);
-        out.keySet().removeIf(k -> k.startsWith("LISTEN_"));
-        return out;
-    }
-
     /** The worker's fds from 3 on: the listen sockets, then the status fd (if any, else -1). */
     List<Integer> fds(int statusFd) {
         List<Integer> fds = new ArrayList<>();

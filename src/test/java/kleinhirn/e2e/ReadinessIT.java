@@ -261,6 +261,53 @@ class ReadinessIT {
                 Map.of());
         started.add(s);
         assertEquals("1", s.awaitLog("passing inherited listen sockets to workers").get("listen_fds"));
+        everyWorkerAcceptsWithItsOwnListenPid(s, listen, "4");
+    }
+
+    static final String LISTEN_RUBY_APP = """
+            require "socket"
+            require "kleinhirn_loader"
+            module ListenApp
+              def self.start
+                status_fd = ENV["KLEINHIRN_STATUS_FD"]
+                KleinhirnLoader::Worker.new.done
+                server = TCPServer.for_fd(3)
+                loop do
+                  c = server.accept
+                  c.write("pid=#{Process.pid} listen_pid=#{ENV['LISTEN_PID']} listen_fds=#{ENV['LISTEN_FDS']} names=#{ENV['LISTEN_FDNAMES']} status_fd=#{status_fd}\\n")
+                  c.close
+                end
+              end
+            end
+            """;
+
+    @Test
+    void inheritedListenSocketGoesToPreloadedWorkersToo() throws Exception {
+        Path wrapper = dir.resolve("wrapper.py");
+        Files.writeString(wrapper, LISTEN_WRAPPER);
+        Files.writeString(dir.resolve("app.rb"), LISTEN_RUBY_APP);
+        int health = Supervisor.freePort(), listen = Supervisor.freePort();
+        Path cfg = dir.resolve("kleinhirn.toml");
+        Files.writeString(cfg, """
+                [log]
+                level = "debug"
+                [supervisor]
+                name = "e2e"
+                [health_check]
+                listen_addr = "127.0.0.1:%d"
+                [worker]
+                type = "ruby"
+                count = 2
+                load = "app.rb"
+                start_expression = "ListenApp.start"
+                """.formatted(health));
+        Supervisor s = Supervisor.startVia(List.of("python3", wrapper.toString(), Integer.toString(listen)), cfg, health,
+                Map.of());
+        started.add(s);
+        everyWorkerAcceptsWithItsOwnListenPid(s, listen, "4");
+    }
+
+    static void everyWorkerAcceptsWithItsOwnListenPid(Supervisor s, int listen, String statusFd) throws IOException {
         List<Map<String, String>> acks = s.awaitLogs("worker acked", 2);
         Set<String> workers = new HashSet<>();
         for (Map<String, String> a : acks) workers.add(a.get("pid"));
@@ -275,7 +322,7 @@ class ReadinessIT {
                 assertEquals(f.get("pid"), f.get("listen_pid"), line);
                 assertEquals("1", f.get("listen_fds"), line);
                 assertEquals("http", f.get("names"), line);
-                assertEquals("4", f.get("status_fd"), line);
+                assertEquals(statusFd, f.get("status_fd"), line);
                 seen.add(f.get("pid"));
             }
         }

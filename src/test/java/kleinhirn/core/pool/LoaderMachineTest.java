@@ -143,4 +143,24 @@ class LoaderMachineTest {
         on(new Reaped(100, new ExitStatus.Exited(0))).on(new NoChildren());
         assertTrue(take().contains(new Exit(0)));
     }
+
+    @Test
+    void aNotifyAckBeforeTheLaunchReportIsKeptAndCounts() {
+        on(new Started()).on(new LoaderStarted(1, 100)).on(new LoaderReady(1));
+        List<String> ids = requested();
+        on(new AckedByPid(201, "notify_socket"));
+        assertEquals(0, s.ready());
+        on(new Launched(ids.get(0), 201));
+        assertEquals(1, s.ready(), "the early ack counts once the pid is known");
+    }
+
+    @Test
+    void anEarlyAckThenExitIsADeathOnceLaunched() {
+        on(new Started()).on(new LoaderStarted(1, 100)).on(new LoaderReady(1));
+        List<String> ids = requested();
+        on(new AckedByPid(201, "notify_socket")).on(new Reaped(201, new ExitStatus.Exited(3)));
+        on(new Launched(ids.get(0), 201));
+        assertEquals(0, s.ready());
+        assertEquals(1, s.deaths().size());
+    }
 }
