@@ -220,12 +220,7 @@ public final class PoolMachine {
         void died(Worker w, ExitStatus status) {
             workers.remove(w.id());
             fx.add(new PoolEffect.Forget(w.id()));
-            switch (status) {
-                case ExitStatus.Exited e -> c = new Counters(c.restarts(), c.deathsByExit() + 1, c.deathsBySignal(),
-                        c.brokenAckTimeout(), c.brokenWatchdog(), c.failedStarts());
-                case ExitStatus.Signaled s -> c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal() + 1,
-                        c.brokenAckTimeout(), c.brokenWatchdog(), c.failedStarts());
-            }
+            c = c.died(status);
             if (shutdown != null) {
                 log(Log.info("worker exited", "worker_id", w.id(), "pid", w.pid(), exitKey(status), exitValue(status)));
                 return;
@@ -254,8 +249,7 @@ public final class PoolMachine {
 
         void failedStart() {
             streak++;
-            c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout(),
-                    c.brokenWatchdog(), c.failedStarts() + 1);
+            c = c.failedStart();
             spawnNotBefore = later(spawnNotBefore, now.plus(cfg.backoff(streak)));
         }
 
@@ -424,16 +418,14 @@ public final class PoolMachine {
                     case Booting b when shutdown == null && !now.isBefore(b.spawnedAt().plus(cfg.ackTimeout())) -> {
                         log(Log.warn("worker broken: no ack within ack_timeout", "worker_id", b.id(), "pid", b.pid(),
                                 "ack_timeout_ms", cfg.ackTimeout().toMillis()));
-                        c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout() + 1,
-                                c.brokenWatchdog(), c.failedStarts());
+                        c = c.ackTimedOut();
                         broken(b, null);
                         failedStart();
                     }
                     case Ready r when shutdown == null && r.watchdogAt() != null && !now.isBefore(r.watchdogAt()) -> {
                         log(Log.warn("worker broken: watchdog missed", "worker_id", r.id(), "pid", r.pid(),
                                 "watchdog_ms", cfg.watchdog().toMillis()));
-                        c = new Counters(c.restarts(), c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout(),
-                                c.brokenWatchdog() + 1, c.failedStarts());
+                        c = c.watchdogMissed();
                         broken(r, r.ackedAt());
                         if (!r.established()) failedStart();
                     }
@@ -489,8 +481,7 @@ public final class PoolMachine {
                 String id = Ids.uuid(in.seed(), spawnsTotal);
                 spawnsTotal++;
                 if (spawnsTotal > cfg.count()) {
-                    c = new Counters(c.restarts() + 1, c.deathsByExit(), c.deathsBySignal(), c.brokenAckTimeout(),
-                            c.brokenWatchdog(), c.failedStarts());
+                    c = c.restarted();
                 }
                 workers.put(id, new Requested(id, now, null));
                 fx.add(new PoolEffect.Spawn(id));

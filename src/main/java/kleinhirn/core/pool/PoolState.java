@@ -29,6 +29,31 @@ public record PoolState(Phase phase, String reason, Map<String, Worker> workers,
     public record Counters(long restarts, long deathsByExit, long deathsBySignal, long brokenAckTimeout,
                            long brokenWatchdog, long failedStarts) {
         public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0);
+
+        Counters restarted() {
+            return new Counters(restarts + 1, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog, failedStarts);
+        }
+
+        Counters died(ExitStatus how) {
+            return switch (how) {
+                case ExitStatus.Exited e -> new Counters(restarts, deathsByExit + 1, deathsBySignal, brokenAckTimeout,
+                        brokenWatchdog, failedStarts);
+                case ExitStatus.Signaled s -> new Counters(restarts, deathsByExit, deathsBySignal + 1, brokenAckTimeout,
+                        brokenWatchdog, failedStarts);
+            };
+        }
+
+        Counters ackTimedOut() {
+            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout + 1, brokenWatchdog, failedStarts);
+        }
+
+        Counters watchdogMissed() {
+            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog + 1, failedStarts);
+        }
+
+        Counters failedStart() {
+            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog, failedStarts + 1);
+        }
     }
 
     /**
