@@ -1,6 +1,8 @@
 package kleinhirn.app;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
+import kleinhirn.linux.Children;
 import kleinhirn.linux.ErrnoException;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
@@ -62,80 +65,96 @@ final class PoolMain {
                 now -> new PoolEvent.Woke(),
                 clock, publish);
 
-        HttpEndpoints http = null;
-        if (cfg.health().listen() != null) {
-            try {
-                http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+        // Everything opened from here on is closed in reverse order on every way out.
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            if (cfg.health().listen() != null) {
+                HttpEndpoints http;
+                try {
+                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+                } catch (IOException e) {
+                    log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
+                            "error", String.valueOf(e.getMessage()));
+                    return 1;
+                }
+                opened.push(http);
                 int port = http.address().getPort();
                 watch.httpConnections(() -> SelfStats.tcpConnections(port));
                 log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
                         "endpoint", cfg.health().endpoint());
-            } catch (IOException e) {
-                log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
-                        "error", String.valueOf(e.getMessage()));
-                return 1;
             }
-        }
-
-        ControlServer control = null;
-        if (cfg.socket() != null) {
-            try {
-                control = ControlSocket.bind(Path.of(cfg.socket()), loop, log);
+            if (cfg.socket() != null) {
+                ControlServer control;
+                try {
+                    control = ControlSocket.bind(Path.of(cfg.socket()), loop, log);
+                } catch (IOException e) {
+                    log.error("cannot listen on the control socket", "path", cfg.socket(),
+                            "error", String.valueOf(e.getMessage()));
+                    return 1;
+                }
+                opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
                 watch.control(control);
                 log.info("control socket listening", "path", cfg.socket());
+            }
+            ChannelPairs pairs;
+            try {
+                pairs = ChannelPairs.create();
             } catch (IOException e) {
-                log.error("cannot listen on the control socket", "path", cfg.socket(),
-                        "error", String.valueOf(e.getMessage()));
-                if (http != null) http.close();
+                log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
                 return 1;
             }
-        }
+            opened.push(pairs);
 
-        ChannelPairs pairs;
-        try {
-            pairs = ChannelPairs.create();
-        } catch (IOException e) {
-            log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
-            if (control != null) control.close();
-            if (http != null) http.close();
-            return 1;
-        }
-        Signals.handle(sig -> loop.post(switch (sig) {
-            case Sig.TERM, Sig.INT -> new PoolEvent.StopRequested(false, "SIG" + Sig.name(sig));
-            default -> new PoolEvent.Forward(sig);
-        }), Sig.TERM, Sig.INT, Sig.HUP, Sig.USR1, Sig.USR2, Sig.WINCH);
-        Reaper reaper = new Reaper(new Reaper.Sink() {
-            @Override public void reaped(int pid, ExitStatus status) { loop.post(new PoolEvent.Reaped(pid, status)); }
-            @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
-        });
-        reaper.start();
-        PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log, junk,
-                System.getenv());
-        loop.interpreter(processes);
-        Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
-        if (readiness == null) {
-            pairs.close();
-            if (control != null) control.close();
-            if (http != null) http.close();
-            return 1;
-        }
-        processes.protocols(readiness.protocols());
-        try {
-            loop.handle(new PoolEvent.Started());
-            loop.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            log.error("supervisor failed", "error", e.toString());
-            return 1;
+            Signals.handle(sig -> loop.post(switch (sig) {
+                case Sig.TERM, Sig.INT -> new PoolEvent.StopRequested(false, "SIG" + Sig.name(sig));
+                default -> new PoolEvent.Forward(sig);
+            }), Sig.TERM, Sig.INT, Sig.HUP, Sig.USR1, Sig.USR2, Sig.WINCH);
+            Reaper reaper = new Reaper(new Reaper.Sink() {
+                @Override public void reaped(int pid, ExitStatus status) { loop.post(new PoolEvent.Reaped(pid, status)); }
+                @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
+            });
+            reaper.start();
+            PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
+                    junk, System.getenv());
+            loop.interpreter(processes);
+            Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
+            if (readiness == null) return 1;
+            opened.push(readiness);
+            opened.push(processes::closeAll);
+            processes.protocols(readiness.protocols());
+            try {
+                loop.handle(new PoolEvent.Started());
+                loop.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+                // A broken invariant: never leave live workers behind us.
+                log.error("supervisor failed; killing every child", "error", e.toString());
+                killEveryChild(self);
+                return 1;
+            }
+            return processes.exitCode() < 0 ? 1 : processes.exitCode();
         } finally {
-            processes.closeAll();
-            readiness.close();
-            pairs.close();
-            if (control != null) control.close(ControlSocket.DRAIN_MILLIS);
-            if (http != null) http.close();
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.warn("cleanup failed", "error", e.toString());
+                }
+            }
         }
-        return processes.exitCode() < 0 ? 1 : processes.exitCode();
+    }
+
+    /** SIGKILL each child's process group (workers lead their own) and the child itself. */
+    private static void killEveryChild(int self) {
+        for (int child : Children.of(self)) {
+            try {
+                Libc.kill(-child, Sig.KILL);
+                Libc.kill(child, Sig.KILL);
+            } catch (ErrnoException ignored) {
+                // nothing more we can do on the way out
+            }
+        }
     }
 
     private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, EventLoop<?, ?, ?> loop) {
