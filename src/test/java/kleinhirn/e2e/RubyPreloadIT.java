@@ -169,4 +169,22 @@ class RubyPreloadIT {
         }
         return fail("no \"" + msg + "\" for pid " + pid);
     }
+
+    @Test
+    void aGemfileLoadsTheAppsBundleFirst() throws Exception {
+        Files.writeString(dir.resolve("Gemfile"), "# an app bundle without gems\n");
+        Supervisor s = start(2, null, 0, "gemfile = \"Gemfile\"",
+                "raise \"bundler/setup was not loaded\" unless defined?(Bundler) && ENV[\"BUNDLE_GEMFILE\"].end_with?(\"/Gemfile\")");
+        s.awaitHttp("/healthz", 200);
+        assertTrue(s.logs("loader died before it was ready").isEmpty(), String.join("\n", s.lines));
+    }
+
+    @Test
+    void aLoaderStuckLoadingIsKilledAfterAckTimeoutAndRetried() throws Exception {
+        Supervisor s = start(1, dir.resolve("never").toString(), 0, "ack_timeout = \"500ms\"", "");
+        int first = pid(s.awaitLog("loader started"));
+        s.awaitLog("loader not ready within ack_timeout; killing it", m -> pid(m) == first);
+        s.awaitLogs("loader started", 2);
+        assertEquals(417, s.http("/healthz").status());
+    }
 }
