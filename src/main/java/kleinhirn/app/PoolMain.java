@@ -42,10 +42,6 @@ final class PoolMain {
         int self = Libc.getpid();
         log.info("startup", "version", Version.VERSION, "pid", self, "config", cfg.file().toString(),
                 "workers", cfg.worker().count(), "type", cfg.worker().type().name().toLowerCase(java.util.Locale.ROOT));
-        if (cfg.worker().type() == Config.Type.RUBY) {
-            log.error("type = \"ruby\" is not available in this build");
-            return 2;
-        }
         try {
             Libc.setChildSubreaper();
         } catch (ErrnoException e) {
@@ -56,7 +52,10 @@ final class PoolMain {
         PoolMachine machine = new PoolMachine(cfg.pool());
         AtomicReference<PoolState> snapshot = new AtomicReference<>();
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
-                PoolState.initial(new SecureRandom().nextLong(), clock.instant()), now -> new PoolEvent.Woke(),
+                cfg.worker().type() == Config.Type.RUBY
+                        ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
+                        : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
+                now -> new PoolEvent.Woke(),
                 clock, snapshot::set);
 
         HttpEndpoints http = null;

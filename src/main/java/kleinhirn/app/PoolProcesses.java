@@ -20,6 +20,7 @@ import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.AckChannel;
+import kleinhirn.runtime.pool.LoaderChannel;
 
 /**
  * Performs the pool machine's effects for fork/exec workers, on the loop thread. Spawning
@@ -36,6 +37,8 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     private final Map<String, String> baseEnv;
     private final int self = Libc.getpid();
     private final Map<String, AckChannel> channels = new HashMap<>();
+    private final java.nio.file.Path loaderScript;
+    private LoaderChannel loader;
     private int exitCode = -1;
 
     PoolProcesses(Config cfg, Spawner spawner, ChannelPairs pairs, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
@@ -47,6 +50,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         this.log = log;
         this.junk = junk;
         this.baseEnv = WorkerEnv.base(environment);
+        this.loaderScript = Home.path().resolve("loaders/ruby/bin/kleinhirn_loader");
     }
 
     int exitCode() {
@@ -56,7 +60,11 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     @Override
     public void perform(PoolEffect effect) {
         switch (effect) {
-            case PoolEffect.Spawn(String id) -> spawn(id);
+            case PoolEffect.Spawn(String id) -> {
+                if (cfg.worker().type() == Config.Type.RUBY) requestFromLoader(id);
+                else spawn(id);
+            }
+            case PoolEffect.StartLoader(int generation) -> startLoader(generation);
             case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
             case PoolEffect.SignalStrays(int signal) -> {
                 for (int child : Children.of(self)) signal(child, signal);
@@ -98,6 +106,45 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
+    /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
+    private void requestFromLoader(String id) {
+        if (loader == null || !loader.requestSpawn(id)) {
+            // No loader to ask: the machine drops the request when it sees the loader's death,
+            // or gives up on it after ack_timeout.
+            log.debug("spawn request not sent: no loader", "worker_id", id);
+        }
+    }
+
+    /**
+     * Starts our shipped loader with plain ruby, never a loader the app's bundle might bring:
+     * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd 3 -n NAME -e EXPR -r LOAD}.
+     * The previous generation's channel stays open: its workers may still ack on it.
+     */
+    private void startLoader(int generation) {
+        Config.Worker w = cfg.worker();
+        ChannelPairs.Pair pair = null;
+        try {
+            pair = pairs.open();
+            List<String> argv = new java.util.ArrayList<>(List.of(w.ruby()));
+            if (w.gemfile() != null) argv.add("-rbundler/setup");
+            argv.addAll(List.of(loaderScript.toString(), "--status-fd", "3", "-n", cfg.name(),
+                    "-e", w.startExpression(), "-r", w.load().toString()));
+            Map<String, String> extra = new LinkedHashMap<>();
+            if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
+            SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
+                    List.of(pair.theirs()), true);
+            int pid = spawner.spawn(spec);
+            loader = LoaderChannel.start(pair.ours(), generation, loop::post, log, junk);
+            log.debug("running loader", "cmd", String.join(" ", argv));
+            loop.feed(new PoolEvent.LoaderStarted(generation, pid));
+        } catch (ErrnoException | IOException e) {
+            if (pair != null) close(pair);
+            loop.feed(new PoolEvent.LoaderStartFailed(generation, e.getMessage()));
+        } finally {
+            if (pair != null) Libc.closeQuietly(pair.theirs());
+        }
+    }
+
     private void signal(int target, int signal) {
         try {
             if (!Libc.kill(target, signal)) {
@@ -117,6 +164,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     }
 
     void closeAll() {
+        if (loader != null) loader.close();
         channels.values().forEach(AckChannel::close);
         channels.clear();
     }

@@ -34,6 +34,7 @@ public record Config(Path file, Log log, String name, String socket, Health heal
     public PoolConfig pool() {
         Worker w = worker;
         return new PoolConfig(w.count(), w.acks(), w.ackTimeout(), w.maxDeaths(), w.deathPeriod(), w.maxFailedStarts(),
-                w.minUptime(), w.restartDelay(), w.maxRestartDelay(), w.stopSignal(), w.stopTimeout(), w.watchdog());
+                w.minUptime(), w.restartDelay(), w.maxRestartDelay(), w.stopSignal(), w.stopTimeout(), w.watchdog(),
+                w.type() == Type.RUBY);
     }
 }

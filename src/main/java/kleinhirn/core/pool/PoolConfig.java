@@ -4,11 +4,21 @@ import java.time.Duration;
 
 /**
  * The policy knobs of pool.md, frozen at start. {@code acks} false means a worker is ready as
- * soon as it is spawned; {@code watchdog} is null when not configured.
+ * soon as it is spawned; {@code watchdog} is null when not configured; {@code preloaded} means
+ * workers are forked by a loader process that the pool starts and supervises first.
  */
 public record PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDeaths, Duration deathPeriod,
                          int maxFailedStarts, Duration minUptime, Duration restartDelay,
-                         Duration maxRestartDelay, int stopSignal, Duration stopTimeout, Duration watchdog) {
+                         Duration maxRestartDelay, int stopSignal, Duration stopTimeout, Duration watchdog,
+                         boolean preloaded) {
+
+    /** A fork/exec pool. */
+    public PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDeaths, Duration deathPeriod,
+                      int maxFailedStarts, Duration minUptime, Duration restartDelay,
+                      Duration maxRestartDelay, int stopSignal, Duration stopTimeout, Duration watchdog) {
+        this(count, acks, ackTimeout, maxDeaths, deathPeriod, maxFailedStarts, minUptime, restartDelay,
+                maxRestartDelay, stopSignal, stopTimeout, watchdog, false);
+    }
 
     /** Backoff before the replacement after the n-th consecutive failed start (n >= 1). */
     public Duration backoff(int streak) {

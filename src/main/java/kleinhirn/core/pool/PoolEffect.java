@@ -19,4 +19,7 @@ public sealed interface PoolEffect {
     record Emit(Log log) implements PoolEffect {}
 
     record Exit(int code) implements PoolEffect {}
+
+    /** Start a new loader process for this generation; its spawn requests go to it from now on. */
+    record StartLoader(int generation) implements PoolEffect {}
 }

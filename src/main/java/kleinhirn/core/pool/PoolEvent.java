@@ -39,4 +39,13 @@ public sealed interface PoolEvent {
 
     /** HUP, USR1, USR2, WINCH: pass on to every worker's process group. */
     record Forward(int signal) implements PoolEvent {}
+
+    /** The loader of this generation was spawned (fed back by the interpreter). */
+    record LoaderStarted(int generation, int pid) implements PoolEvent {}
+
+    /** The loader could not be spawned at all (e.g. no ruby on PATH). */
+    record LoaderStartFailed(int generation, String error) implements PoolEvent {}
+
+    /** The loader of this generation has loaded the app and takes spawn requests. */
+    record LoaderReady(int generation) implements PoolEvent {}
 }

@@ -60,6 +60,9 @@ public final class PoolMachine {
             case NoChildren n -> t.childrenGone = true;
             case StopRequested(boolean force, String cause) -> t.stop(force, cause);
             case Forward(int signal) -> t.forward(signal);
+            case LoaderStarted(int generation, int pid) -> t.loaderStarted(generation, pid);
+            case LoaderStartFailed(int generation, String error) -> t.loaderStartFailed(generation, error);
+            case LoaderReady(int generation) -> t.loaderReady(generation);
         }
         return t.settle();
     }
@@ -79,6 +82,7 @@ public final class PoolMachine {
         Counters c;
         boolean childrenGone;
         Shutdown shutdown;
+        Loader loader;
 
         Turn(PoolState s, Instant now) {
             this.in = s;
@@ -93,6 +97,7 @@ public final class PoolMachine {
             c = s.counters();
             childrenGone = s.childrenGone();
             shutdown = s.shutdown();
+            loader = s.loader();
         }
 
         Worker byPid(int pid) {
@@ -179,6 +184,10 @@ public final class PoolMachine {
         }
 
         void reaped(int pid, ExitStatus status) {
+            if (loader != null && loader.pid() == pid) {
+                loaderDied(status);
+                return;
+            }
             Worker w = byPid(pid);
             if (w != null) {
                 died(w, status);
@@ -245,6 +254,7 @@ public final class PoolMachine {
                         case Leaving l -> leave(l, cfg.stopSignal());
                     }
                 }
+                if (loader != null && loader.pid() > 0) fx.add(new Signal(loader.pid(), cfg.stopSignal(), true));
                 if (!force) return;
             }
             if (!shutdown.killed()) {
@@ -263,6 +273,7 @@ public final class PoolMachine {
             for (Worker w : workers.values()) {
                 if (w.pid() > 0) fx.add(new Signal(w.pid(), Sig.KILL, true));
             }
+            if (loader != null && loader.pid() > 0) fx.add(new Signal(loader.pid(), Sig.KILL, true));
             fx.add(new PoolEffect.SignalStrays(Sig.KILL));
             shutdown = new Shutdown(shutdown.killAt(), true, true, shutdown.cause());
         }
@@ -272,6 +283,68 @@ public final class PoolMachine {
                 if (w.pid() > 0) fx.add(new Signal(w.pid(), signal, true));
             }
             log(Log.info("forwarded signal to workers", "signal", Sig.name(signal)));
+        }
+
+        // ---- the loader (preloaded pools) ----
+
+        void loaderStarted(int generation, int pid) {
+            if (loader == null || loader.generation() != generation) return;
+            childrenGone = false;
+            loader = new Loader(generation, pid, Loader.Phase.STARTING, loader.since());
+            log(Log.info("loader started", "pid", pid, "generation", generation));
+            if (shutdown != null) fx.add(new Signal(pid, cfg.stopSignal(), true));
+        }
+
+        void loaderStartFailed(int generation, String error) {
+            if (loader == null || loader.generation() != generation) return;
+            loader = Loader.down(generation, now);
+            log(Log.error("cannot start the loader", "error", error));
+            if (shutdown == null) failedStart();
+        }
+
+        void loaderReady(int generation) {
+            if (loader == null || loader.generation() != generation || loader.phase() != Loader.Phase.STARTING) return;
+            log(Log.info("loader ready", "pid", loader.pid(), "generation", generation,
+                    "load_ms", Duration.between(loader.since(), now).toMillis()));
+            loader = new Loader(generation, loader.pid(), Loader.Phase.READY, now);
+        }
+
+        /**
+         * Running workers are ours and keep running; requests still in flight to the dead loader
+         * will never be answered, so they are dropped and asked again of the next one. A death
+         * before ready, or within min_uptime of it, is a failed start (an app that cannot load
+         * faults the set after max_failed_starts).
+         */
+        void loaderDied(ExitStatus status) {
+            Loader old = loader;
+            loader = Loader.down(old.generation(), now);
+            for (Worker w : List.copyOf(workers.values())) {
+                if (w instanceof Requested r) {
+                    workers.remove(r.id());
+                    fx.add(new PoolEffect.Forget(r.id()));
+                }
+            }
+            if (shutdown != null) {
+                log(Log.info("loader exited", "pid", old.pid(), exitKey(status), exitValue(status)));
+                return;
+            }
+            boolean failed = old.phase() != Loader.Phase.READY || now.isBefore(old.since().plus(cfg.minUptime()));
+            log(Log.of(failed ? kleinhirn.core.log.Level.ERROR : kleinhirn.core.log.Level.WARNING,
+                    old.phase() == Loader.Phase.READY ? "loader died" : "loader died before it was ready",
+                    "pid", old.pid(), exitKey(status), exitValue(status), "failed_start", failed));
+            if (failed) failedStart();
+            else spawnNotBefore = later(spawnNotBefore, now.plus(cfg.restartDelay()));
+        }
+
+        /** A DOWN loader is started again once the backoff allows; returns whether spawning may proceed. */
+        boolean loaderReadyForSpawns() {
+            if (loader == null) return true;
+            if (loader.phase() == Loader.Phase.DOWN && !now.isBefore(spawnNotBefore)) {
+                int generation = loader.generation() + 1;
+                loader = new Loader(generation, -1, Loader.Phase.STARTING, now);
+                fx.add(new PoolEffect.StartLoader(generation));
+            }
+            return loader.phase() == Loader.Phase.READY;
         }
 
         // ---- settle: deadlines, top-up, phase, next wake-up ----
@@ -317,7 +390,7 @@ public final class PoolMachine {
             }
             PoolState out = new PoolState(phase, reason, java.util.Collections.unmodifiableMap(workers),
                     List.copyOf(deaths), streak, spawnNotBefore, everRan, spawnsTotal, c,
-                    java.util.Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt());
+                    java.util.Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt(), loader);
             return new Step<>(out, fx, nextWake(phase));
         }
 
@@ -359,6 +432,14 @@ public final class PoolMachine {
                     default -> { }
                 }
             }
+            if (shutdown == null && loader != null && loader.phase() == Loader.Phase.STARTING && loader.pid() > 0
+                    && !now.isBefore(loader.since().plus(cfg.ackTimeout()))) {
+                log(Log.error("loader not ready within ack_timeout; killing it", "pid", loader.pid(),
+                        "ack_timeout_ms", cfg.ackTimeout().toMillis()));
+                fx.add(new Signal(loader.pid(), Sig.KILL, true));
+                loader = Loader.down(loader.generation(), now);
+                failedStart();
+            }
             if (shutdown != null && !shutdown.killed() && !now.isBefore(shutdown.killAt())) {
                 log(Log.warn("stop_timeout passed; killing what is left"));
                 killAll();
@@ -383,7 +464,7 @@ public final class PoolMachine {
             int live = 0;
             for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
             int missing = cfg.count() - live;
-            if (missing <= 0 || now.isBefore(spawnNotBefore)) return;
+            if (missing <= 0 || now.isBefore(spawnNotBefore) || !loaderReadyForSpawns()) return;
             for (int i = 0; i < missing; i++) {
                 String id = Ids.uuid(in.seed(), spawnsTotal);
                 spawnsTotal++;
@@ -399,7 +480,7 @@ public final class PoolMachine {
         void drainIfDone() {
             boolean anyWorker = false;
             for (Worker w : workers.values()) if (w.pid() > 0) anyWorker = true;
-            if (anyWorker) return;
+            if (anyWorker || (loader != null && loader.pid() > 0)) return;
             if (childrenGone) {
                 log(Log.info("all processes reaped; exiting", "cause", shutdown.cause()));
                 fx.add(new PoolEffect.Exit(0));
@@ -425,7 +506,12 @@ public final class PoolMachine {
             if (shutdown == null) {
                 int live = 0;
                 for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
-                if (live < cfg.count()) wake = earliest(wake, spawnNotBefore);
+                if (live < cfg.count() || (loader != null && loader.phase() == Loader.Phase.DOWN)) {
+                    wake = earliest(wake, spawnNotBefore);
+                }
+                if (loader != null && loader.phase() == Loader.Phase.STARTING) {
+                    wake = earliest(wake, loader.since().plus(cfg.ackTimeout()));
+                }
                 // A faulted set re-checks when its oldest death leaves the window.
                 if (phase == Phase.FAULTED && !deaths.isEmpty()) wake = earliest(wake, deaths.getFirst().plus(cfg.deathPeriod()));
             } else if (!shutdown.killed()) {

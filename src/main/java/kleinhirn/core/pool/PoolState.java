@@ -14,7 +14,16 @@ import kleinhirn.core.ExitStatus;
 public record PoolState(Phase phase, String reason, Map<String, Worker> workers, List<Instant> deaths,
                         int failedStreak, Instant spawnNotBefore, boolean everRan, long spawnsTotal,
                         Counters counters, Map<Integer, Unclaimed> unclaimed, boolean childrenGone,
-                        Shutdown shutdown, long seed, Instant startedAt) {
+                        Shutdown shutdown, long seed, Instant startedAt, Loader loader) {
+
+    /** Without a loader (fork/exec pools). */
+    public PoolState(Phase phase, String reason, Map<String, Worker> workers, List<Instant> deaths,
+                     int failedStreak, Instant spawnNotBefore, boolean everRan, long spawnsTotal,
+                     Counters counters, Map<Integer, Unclaimed> unclaimed, boolean childrenGone,
+                     Shutdown shutdown, long seed, Instant startedAt) {
+        this(phase, reason, workers, deaths, failedStreak, spawnNotBefore, everRan, spawnsTotal, counters,
+                unclaimed, childrenGone, shutdown, seed, startedAt, null);
+    }
 
     /** Monotonic totals for metrics and /status. */
     public record Counters(long restarts, long deathsByExit, long deathsBySignal, long brokenAckTimeout,
@@ -29,7 +38,13 @@ public record PoolState(Phase phase, String reason, Map<String, Worker> workers,
 
     public static PoolState initial(long seed, Instant now) {
         return new PoolState(Phase.STARTING, "still starting up", Map.of(), List.of(), 0, now, false, 0,
-                Counters.ZERO, Map.of(), false, null, seed, now);
+                Counters.ZERO, Map.of(), false, null, seed, now, null);
+    }
+
+    /** The initial state of a preloaded pool: the loader is started first. */
+    public static PoolState initialPreloaded(long seed, Instant now) {
+        return new PoolState(Phase.STARTING, "still starting up", Map.of(), List.of(), 0, now, false, 0,
+                Counters.ZERO, Map.of(), false, null, seed, now, Loader.down(0, now));
     }
 
     public int ready() {

@@ -1,0 +1,139 @@
+# frozen_string_literal: true
+
+require 'json'
+require 'kleinhirn_loader/channel'
+require 'kleinhirn_loader/messages'
+require 'kleinhirn_loader/spawner'
+
+module KleinhirnLoader
+  # The preloading "server": loads the app once, then forks a worker per `spawn` command.
+  #
+  # Contract with the supervisor (the socket at --status-fd):
+  # * loader -> supervisor: `loading` per file, then `ready`; per command `launched` (sent by
+  #   the intermediate child), `failed` or `error`.
+  # * supervisor -> loader: `{"op":"spawn","id":...}`, one JSON object per line.
+  # * EOF on the socket (or a write that finds the supervisor gone) ends the loader with 0.
+  class Loader
+    # Remembered spawn ids, to refuse a duplicate. The original kept every id forever; we keep
+    # the most recent ones only. Forgetting an id once it was launched would make the check
+    # useless (spawns are handled one at a time, so a duplicate always comes after the launch);
+    # a window this size catches any realistic supervisor bug at a fixed cost (~1 MB).
+    REMEMBERED_IDS = 10_000
+
+    # A command line longer than this is refused without buffering it whole.
+    MAX_LINE = 64 * 1024
+
+    def initialize(channel, options)
+      @channel = channel
+      @options = options
+      @ids = {} # insertion-ordered: the oldest id is first
+    end
+
+    def run
+      load_files
+      serve
+    end
+
+    def title(suffix = nil)
+      base = "#{@options.name}/#{@options.version} ::KleinhirnLoader::Loader"
+      suffix ? "#{base} #{suffix}" : base
+    end
+
+    private
+
+    def load_files
+      @options.files.each do |file|
+        Process.setproctitle(title("loading #{file}"))
+        reply(Messages.loading(file))
+        begin
+          load(File.expand_path(file))
+        rescue StandardError, ScriptError => e
+          report_load_failure(file, e)
+          exit(1)
+        end
+      end
+      compact_heap
+      Process.setproctitle(title)
+      # Workers inherit this group until they make their own; a supervisor can signal the
+      # loader and any worker still starting up together.
+      Process.setpgrp
+      reply(Messages.ready)
+    end
+
+    # After Einhorn / nakayoshi_fork: promote survivors to the old generation and compact, so
+    # that the heap pages workers share stay untouched by their own GCs (copy-on-write).
+    def compact_heap
+      GC.start
+      3.times { GC.start(full_mark: false) }
+      GC.compact if GC.respond_to?(:compact)
+    rescue NotImplementedError
+      nil
+    end
+
+    def report_load_failure(file, error)
+      warn("kleinhirn_loader: failed to load #{file}: #{error.class}: #{error.message}")
+      (error.backtrace || []).first(20).each { |line| warn("    #{line}") }
+    end
+
+    def serve
+      loop do
+        line = read_line
+        exit(0) if line.nil? # the supervisor closed its end
+        handle(line)
+      end
+    end
+
+    # A line without its "\n", :too_long for an overlong one (skipped to its end), nil at EOF.
+    def read_line
+      line = @channel.io.gets("\n", MAX_LINE)
+      return nil if line.nil?
+      return line.chomp("\n") if line.end_with?("\n") || line.bytesize < MAX_LINE
+
+      rest = line
+      rest = @channel.io.gets("\n", MAX_LINE) until rest.nil? || rest.end_with?("\n")
+      :too_long
+    end
+
+    def handle(line)
+      return reply(Messages.error("command longer than #{MAX_LINE} bytes")) if line == :too_long
+
+      command = parse(line)
+      return reply(Messages.error(command)) if command.is_a?(String)
+
+      case command['op']
+      when 'spawn' then spawn(command['id'])
+      else reply(Messages.error("unknown op #{command['op'].inspect}"))
+      end
+    end
+
+    # The command hash, or a String saying what is wrong with the line.
+    def parse(line)
+      command = JSON.parse(line)
+      return "not a JSON object: #{line}" unless command.is_a?(Hash)
+
+      command
+    rescue JSON::ParserError => e
+      "unparsable command: #{e.message}"
+    end
+
+    def spawn(id)
+      return reply(Messages.error('spawn needs a non-empty string "id"')) unless id.is_a?(String) && !id.empty?
+      return reply(Messages.duplicate_id(id)) if @ids.key?(id)
+
+      remember(id)
+      launched = Spawner.new(@channel, @options).spawn(id)
+      reply(Messages.non_zero_exit(id)) unless launched
+    end
+
+    def remember(id)
+      @ids[id] = true
+      @ids.shift while @ids.size > REMEMBERED_IDS
+    end
+
+    def reply(message)
+      @channel.write(message)
+    rescue Errno::EPIPE, Errno::ECONNRESET
+      exit(0) # the supervisor is gone: same as EOF
+    end
+  end
+end

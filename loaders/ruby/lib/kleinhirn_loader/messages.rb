@@ -1,0 +1,55 @@
+# frozen_string_literal: true
+
+module KleinhirnLoader
+  # The lines the loader and its workers send to the supervisor, as hashes in wire order.
+  # The supervisor parses `log` extras into a map of strings, so every extra value is a string.
+  module Messages
+    # Longer error texts are cut so that a line stays far below the size the kernel writes in
+    # one piece to a unix stream socket (see Channel).
+    MAX_TEXT = 2048
+
+    module_function
+
+    def loading(file)
+      { 'action' => 'loading', 'file' => file.to_s }
+    end
+
+    def ready
+      { 'action' => 'ready' }
+    end
+
+    def error(detail)
+      { 'action' => 'error', 'message' => 'in command processing', 'error' => text(detail) }
+    end
+
+    def duplicate_id(id)
+      { 'action' => 'failed', 'id' => id, 'message' => 'duplicate ID' }
+    end
+
+    def non_zero_exit(id)
+      { 'action' => 'failed', 'id' => id, 'message' => 'non-zero exit' }
+    end
+
+    def launched(id, pid)
+      { 'action' => 'launched', 'id' => id, 'pid' => Integer(pid) }
+    end
+
+    def log(level, msg, fields = {})
+      raise ArgumentError, "log level must be info or debug, not #{level.inspect}" unless %w[info debug].include?(level)
+
+      message = { 'action' => 'log', 'level' => level, 'msg' => text(msg) }
+      fields.each { |k, v| message[k.to_s] = text(v) unless message.key?(k.to_s) }
+      message
+    end
+
+    def ack(id)
+      { 'action' => 'ack', 'id' => id }
+    end
+
+    # A string that JSON can encode (valid UTF-8) and that keeps lines short.
+    def text(value)
+      s = value.to_s.dup.force_encoding(Encoding::UTF_8).scrub
+      s.length > MAX_TEXT ? "#{s[0, MAX_TEXT]}..." : s
+    end
+  end
+end
