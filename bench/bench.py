@@ -485,12 +485,12 @@ class Bench:
         recs = logfmt(logfile)
         own, acked = [], []
         for wall, victim, _ in kills:
-            died = next((r for r in recs if r.get("msg") == "worker died" and r.get("pid") == str(victim)), None)
+            died = next((r for r in recs if r.get("msg") in ("worker died", "worker exited") and r.get("pid") == str(victim)), None)
             if not died:
                 continue
             t_died = log_time(died["ts"])
             i = recs.index(died)
-            spawned = next((r for r in recs[i:] if r.get("msg") == "worker spawned" and r.get("worker_id") == died.get("worker_id")), None)
+            spawned = next((r for r in recs[i:] if r.get("msg") == "worker spawned"), None)
             if spawned:
                 own.append((log_time(spawned["ts"]) - t_died) * 1000)
                 ack = next((r for r in recs[i:] if r.get("msg") == "worker acked" and r.get("pid") == spawned.get("pid")), None)
