@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
@@ -51,12 +52,13 @@ final class PoolMain {
 
         PoolMachine machine = new PoolMachine(cfg.pool());
         AtomicReference<PoolState> snapshot = new AtomicReference<>();
+        Consumer<PoolState> publish = ((Consumer<PoolState>) snapshot::set).andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 cfg.worker().type() == Config.Type.RUBY
                         ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
                         : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
-                clock, snapshot::set);
+                clock, publish);
 
         HttpEndpoints http = null;
         if (cfg.health().listen() != null) {
@@ -91,6 +93,13 @@ final class PoolMain {
         PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log, junk,
                 System.getenv());
         loop.interpreter(processes);
+        Readiness readiness = Readiness.open(cfg, self, loop, log, junk, snapshot::get);
+        if (readiness == null) {
+            pairs.close();
+            if (http != null) http.close();
+            return 1;
+        }
+        processes.protocols(readiness.protocols());
         try {
             loop.handle(new PoolEvent.Started());
             loop.run();
@@ -101,6 +110,7 @@ final class PoolMain {
             return 1;
         } finally {
             processes.closeAll();
+            readiness.close();
             pairs.close();
             if (http != null) http.close();
         }

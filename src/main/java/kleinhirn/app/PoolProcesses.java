@@ -35,6 +35,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     private final Logger log;
     private final Throttle junk;
     private final Map<String, String> baseEnv;
+    private WorkerProtocols protocols = WorkerProtocols.NONE;
     private final int self = Libc.getpid();
     private final Map<String, AckChannel> channels = new HashMap<>();
     private final java.nio.file.Path loaderScript;
@@ -51,6 +52,11 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         this.junk = junk;
         this.baseEnv = WorkerEnv.base(environment);
         this.loaderScript = Home.path().resolve("loaders/ruby/bin/kleinhirn_loader");
+    }
+
+    /** Set once before the first spawn: NOTIFY_SOCKET, EINHORN_*, inherited listen sockets. */
+    void protocols(WorkerProtocols protocols) {
+        this.protocols = protocols;
     }
 
     int exitCode() {
@@ -87,14 +93,16 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
         ours.put("KLEINHIRN_VERSION", Version.VERSION);
+        ours.putAll(protocols.env());
         ChannelPairs.Pair pair = null;
         try {
             if (w.acks()) {
                 pair = pairs.open();
-                ours.put("KLEINHIRN_STATUS_FD", "3");
+                ours.put("KLEINHIRN_STATUS_FD", Integer.toString(protocols.statusFdNumber()));
             }
-            List<Integer> fds = pair == null ? List.of() : List.of(pair.theirs());
-            SpawnSpec spec = new SpawnSpec(w.cmdline(), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(), fds, true);
+            List<Integer> fds = protocols.fds(pair == null ? -1 : pair.theirs());
+            SpawnSpec spec = new SpawnSpec(protocols.argv(w.cmdline()), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(),
+                    fds, true);
             int pid = spawner.spawn(spec);
             if (pair != null) channels.put(id, AckChannel.start(pair.ours(), id, pid, loop::post, junk));
             loop.feed(new PoolEvent.Spawned(id, pid));
@@ -117,7 +125,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
 
     /**
      * Starts our shipped loader with plain ruby, never a loader the app's bundle might bring:
-     * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd 3 -n NAME -e EXPR -r LOAD}.
+     * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd N -n NAME -e EXPR -r LOAD}.
      * The previous generation's channel stays open: its workers may still ack on it.
      */
     private void startLoader(int generation) {
@@ -127,12 +135,15 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             pair = pairs.open();
             List<String> argv = new java.util.ArrayList<>(List.of(w.ruby()));
             if (w.gemfile() != null) argv.add("-rbundler/setup");
-            argv.addAll(List.of(loaderScript.toString(), "--status-fd", "3", "-n", cfg.name(),
-                    "-e", w.startExpression(), "-r", w.load().toString()));
+            // Inherited listen sockets keep their numbers (3..3+n-1) in the loader and every
+            // fork; the gem sets LISTEN_PID to each worker's own pid after the fork.
+            argv.addAll(List.of(loaderScript.toString(), "--status-fd", Integer.toString(protocols.statusFdNumber()),
+                    "-n", cfg.name(), "-e", w.startExpression(), "-r", w.load().toString()));
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
+            extra.putAll(protocols.env());
             SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
-                    List.of(pair.theirs()), true);
+                    protocols.fds(pair.theirs()), true);
             int pid = spawner.spawn(spec);
             loader = LoaderChannel.start(pair.ours(), generation, loop::post, log, junk);
             log.debug("running loader", "cmd", String.join(" ", argv));

@@ -25,6 +25,11 @@ public final class Children {
         return out;
     }
 
+    /** The parent of {@code pid} as /proc says now, or -1 if it is gone. */
+    public static int parentOf(int pid) {
+        return parentOf(Path.of("/proc", Integer.toString(pid)));
+    }
+
     /** Field 4 of /proc/PID/stat; the comm field (2) may contain spaces and parentheses. */
     private static int parentOf(Path proc) {
         try {

@@ -49,6 +49,15 @@ final class Supervisor implements AutoCloseable {
         }
     }
 
+    /** Runs {@code wrapper} followed by bin/kleinhirn -f config (the wrapper must exec it, keeping its pid). */
+    static Supervisor startVia(List<String> wrapper, Path config, int port, Map<String, String> env) throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(HOME.resolve("bin/kleinhirn").toString(), "-f", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(config.getParent().toFile());
+        pb.environment().putAll(env);
+        return new Supervisor(pb.start(), false, port);
+    }
+
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (pid1) cmd.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));

@@ -54,7 +54,7 @@ public final class PoolMachine {
             case Launched(String id, int pid) -> t.started(id, pid, true);
             case SpawnFailed(String id, String error) -> t.spawnFailed(id, error);
             case Acked(String id, String channel) -> t.acked(t.workers.get(id), channel);
-            case AckedByPid(int pid, String channel) -> t.acked(t.byPid(pid), channel);
+            case AckedByPid(int pid, String channel) -> t.ackedByPid(pid, channel);
             case Notified n -> t.notified(n);
             case Reaped(int pid, ExitStatus status) -> t.reaped(pid, status);
             case NoChildren n -> t.childrenGone = true;
@@ -131,10 +131,28 @@ public final class PoolMachine {
                 fx.add(new Signal(pid, cfg.stopSignal(), true));
                 workers.put(id, new Leaving(id, pid, r.spawnedAt(), null, shutdown.killAt(), Why.SHUTDOWN));
             }
-            // Only a loader's report can come after the exit: our own spawns are recorded before
-            // the reaper's event for them is handled, so for them an entry here is pid reuse.
-            Unclaimed gone = viaLoader ? unclaimed.remove(pid) : null;
-            if (gone != null) died(workers.get(id), gone.status());
+            // Only a loader's report can come after the ack or exit: our own spawns are recorded
+            // before the reaper's event for them is handled, so for them an entry here is pid reuse.
+            Unclaimed early = viaLoader ? unclaimed.remove(pid) : null;
+            if (early == null) return;
+            if (early.acked()) acked(workers.get(id), "early");
+            if (early.exit() != null) died(workers.get(id), early.exit());
+        }
+
+        void ackedByPid(int pid, String channel) {
+            Worker w = byPid(pid);
+            if (w != null || pid <= 0) {
+                acked(w, channel);
+                return;
+            }
+            // Possibly a preloaded worker whose launch report has not arrived yet: keep the ack.
+            Unclaimed u = unclaimed.remove(pid);
+            remember(pid, new Unclaimed(u == null ? null : u.exit(), true, u == null ? now : u.at()));
+        }
+
+        void remember(int pid, Unclaimed u) {
+            if (unclaimed.size() >= UNCLAIMED_MAX) unclaimed.remove(unclaimed.keySet().iterator().next());
+            unclaimed.put(pid, u);
         }
 
         void spawnFailed(String id, String error) {
@@ -194,8 +212,8 @@ public final class PoolMachine {
                 return;
             }
             // An orphan re-parented to us, or a loader's worker whose launch report is in flight.
-            if (unclaimed.size() >= UNCLAIMED_MAX) unclaimed.remove(unclaimed.keySet().iterator().next());
-            unclaimed.put(pid, new Unclaimed(status, now));
+            Unclaimed u = unclaimed.remove(pid);
+            remember(pid, new Unclaimed(status, u != null && u.acked(), u == null ? now : u.at()));
             log(Log.debug("reaped a process that is not a worker", "pid", pid, "status", describe(status)));
         }
 
@@ -464,7 +482,9 @@ public final class PoolMachine {
             int live = 0;
             for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
             int missing = cfg.count() - live;
-            if (missing <= 0 || now.isBefore(spawnNotBefore) || !loaderReadyForSpawns()) return;
+            // The loader is restarted as soon as the backoff allows, even with nothing to spawn.
+            boolean loaderReady = loaderReadyForSpawns();
+            if (missing <= 0 || now.isBefore(spawnNotBefore) || !loaderReady) return;
             for (int i = 0; i < missing; i++) {
                 String id = Ids.uuid(in.seed(), spawnsTotal);
                 spawnsTotal++;
@@ -506,7 +526,9 @@ public final class PoolMachine {
             if (shutdown == null) {
                 int live = 0;
                 for (Worker w : workers.values()) if (!(w instanceof Leaving)) live++;
-                if (live < cfg.count() || (loader != null && loader.phase() == Loader.Phase.DOWN)) {
+                // Only a future backoff is a deadline; a past one waits on the loader, not the clock.
+                if ((live < cfg.count() || (loader != null && loader.phase() == Loader.Phase.DOWN))
+                        && spawnNotBefore.isAfter(now)) {
                     wake = earliest(wake, spawnNotBefore);
                 }
                 if (loader != null && loader.phase() == Loader.Phase.STARTING) {

@@ -31,7 +31,11 @@ public record PoolState(Phase phase, String reason, Map<String, Worker> workers,
         public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0);
     }
 
-    public record Unclaimed(ExitStatus status, Instant at) {}
+    /**
+     * What happened to a pid before it was known as a worker (a loader's launch report still in
+     * flight): it acked (sd_notify, einhorn), and/or it exited ({@code exit} non-null).
+     */
+    public record Unclaimed(ExitStatus exit, boolean acked, Instant at) {}
 
     /** Present once stopping: when to SIGKILL, whether that was done, and why we stop. */
     public record Shutdown(Instant killAt, boolean killed, boolean straysSignaled, String cause) {}

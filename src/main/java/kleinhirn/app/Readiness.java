@@ -1,0 +1,63 @@
+package kleinhirn.app;
+
+import java.io.IOException;
+import kleinhirn.core.config.Config;
+import kleinhirn.core.pool.PoolEffect;
+import kleinhirn.core.pool.PoolEvent;
+import kleinhirn.core.pool.PoolState;
+import kleinhirn.linux.ErrnoException;
+import kleinhirn.runtime.EventLoop;
+import kleinhirn.runtime.log.Logger;
+import kleinhirn.runtime.log.Throttle;
+import kleinhirn.runtime.pool.EinhornSocket;
+
+/**
+ * The ack channels besides the status fd, opened before the first spawn: the workers'
+ * NOTIFY_SOCKET (when acks are expected or a watchdog is configured) and einhorn's command
+ * socket (when acks are expected), plus the inherited listen sockets; all become
+ * {@link WorkerProtocols} for the spawner.
+ */
+final class Readiness implements AutoCloseable {
+    private final WorkerNotify notify;
+    private final EinhornSocket einhorn;
+    private final WorkerProtocols protocols;
+
+    private Readiness(WorkerNotify notify, EinhornSocket einhorn, WorkerProtocols protocols) {
+        this.notify = notify;
+        this.einhorn = einhorn;
+        this.protocols = protocols;
+    }
+
+    /** Opens what the config asks for; logs and returns null if a socket cannot be made. */
+    static Readiness open(Config cfg, int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
+                          Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
+        Config.Worker w = cfg.worker();
+        WorkerNotify notify = null;
+        EinhornSocket einhorn = null;
+        try {
+            if (w.acks() || w.watchdog() != null) notify = WorkerNotify.start(self, loop::post, junk, log,
+                    pid -> snapshot.get().byPid(pid) != null);
+            if (w.acks()) einhorn = EinhornSocket.start(loop::post, junk);
+        } catch (ErrnoException | IOException e) {
+            log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
+            if (notify != null) notify.close();
+            return null;
+        }
+        WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify == null ? null : notify.address(),
+                w.watchdog(), einhorn == null ? null : einhorn.path().toString());
+        if (p.listenFds() > 0) log.info("passing inherited listen sockets to workers", "listen_fds", p.listenFds());
+        log.debug("ack sockets for workers", "notify_socket", notify == null ? null : notify.address(),
+                "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
+        return new Readiness(notify, einhorn, p);
+    }
+
+    WorkerProtocols protocols() {
+        return protocols;
+    }
+
+    @Override
+    public void close() {
+        if (notify != null) notify.close();
+        if (einhorn != null) einhorn.close();
+    }
+}

@@ -1,0 +1,37 @@
+package kleinhirn.app;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Instant;
+import java.util.Map;
+import kleinhirn.core.pool.Phase;
+import kleinhirn.core.pool.PoolState;
+import kleinhirn.runtime.log.Logger;
+import kleinhirn.runtime.log.Throttle;
+import org.junit.jupiter.api.Test;
+
+class UpwardNotifyTest {
+    static PoolState in(Phase phase, String reason) {
+        PoolState s = PoolState.initial(1, Instant.EPOCH);
+        return new PoolState(phase, reason, Map.of(), s.deaths(), 0, s.spawnNotBefore(), phase != Phase.STARTING, 0,
+                s.counters(), Map.of(), false, null, 1, Instant.EPOCH);
+    }
+
+    @Test
+    void readyOnceStatusOnChangesStoppingOnce() {
+        var u = (UpwardNotify) UpwardNotify.from(Map.of("NOTIFY_SOCKET", "@x"), null);
+        assertEquals("STATUS=starting: still starting up\n", u.next(in(Phase.STARTING, "still starting up")));
+        assertNull(u.next(in(Phase.STARTING, "still starting up")));
+        assertEquals("READY=1\nSTATUS=running: 0/0 ready\n", u.next(in(Phase.RUNNING, "")));
+        assertEquals("STATUS=underprovisioned: 1/2 ready\n", u.next(in(Phase.UNDERPROVISIONED, "underprovisioned: 1/2 ready")));
+        assertEquals("STATUS=running: 0/0 ready\n", u.next(in(Phase.RUNNING, "")));
+        assertEquals("STOPPING=1\nSTATUS=stopping\n", u.next(in(Phase.STOPPING, "stopping")));
+        assertNull(u.next(in(Phase.STOPPING, "stopping")));
+    }
+
+    @Test
+    void noSocketNoObserver() {
+        assertFalse(UpwardNotify.from(Map.of(), null) instanceof UpwardNotify);
+        assertFalse(UpwardNotify.from(Map.of("NOTIFY_SOCKET", "vsock:2:1"), null) instanceof UpwardNotify);
+    }
+}

@@ -1,0 +1,199 @@
+package kleinhirn.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line of the built program: check, config errors, exit codes. */
+class CliIT {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    Run run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Supervisor.HOME.resolve("bin/kleinhirn").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        var out = Thread.ofVirtual().start(() -> {});
+        byte[][] buf = new byte[2][];
+        Thread t1 = Thread.ofVirtual().start(() -> buf[0] = readAll(p.getInputStream()));
+        Thread t2 = Thread.ofVirtual().start(() -> buf[1] = readAll(p.getErrorStream()));
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("kleinhirn did not exit");
+        }
+        t1.join();
+        t2.join();
+        out.join();
+        return new Run(p.exitValue(), new String(buf[0], StandardCharsets.UTF_8), new String(buf[1], StandardCharsets.UTF_8));
+    }
+
+    static byte[] readAll(java.io.InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    Path write(String rel, String text) throws IOException {
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void checkAcceptsTheOriginalsThreeExampleConfigsUnchanged() throws Exception {
+        write("gems/kleinhirn_loader/examples/sleeper_agent/Gemfile", "source 'https://rubygems.org'\n");
+        write("gems/kleinhirn_loader/examples/sleeper_agent/sleeper_agent.rb", "def kleinhirn_main; end\n");
+        Path nc = write("example_configs/nc_program.toml", """
+                [log]
+                output = "stderr"
+                format = {format = "json"}
+                level = "debug"
+
+                [health_check]
+                listen_addr = "127.0.0.1:3000"
+
+                [supervisor]
+                name = "nc-as-a-program"
+
+                [worker]
+                type = "program"
+                cmdline = ["nc", "-vvvl", "127.0.0.1", "8000"]
+                cwd = "/"
+                env = {}
+                """);
+        Path forkexec = write("example_configs/forkexec_continually_restarting_sleeper.toml", """
+                [log]
+                output = "stderr"
+                level = "debug"
+                format = { format = "json" }
+
+                [supervisor]
+                name = "continually-restarting-sleeper"
+
+                [health_check]
+                listen_addr = "127.0.0.1:3000"
+
+                [worker]
+                count = 3
+                type = "program"
+                cmdline = ["bundle", "exec", "--gemfile", "gems/kleinhirn_loader/examples/sleeper_agent/Gemfile", "--keep-file-descriptors",
+                           "ruby", "gems/kleinhirn_loader/examples/sleeper_agent/sleeper_agent.rb"]
+                ack_workers = true
+                ack_timeout = "400ms"
+                env = {}
+                """);
+        Path preloaded = write("example_configs/preloaded_continually_restarting_sleeper.toml", """
+                [log]
+                output = "stderr"
+                level = "debug"
+
+                [supervisor]
+                name = "continually-restarting-sleeper"
+
+                [health_check]
+                listen_addr = "127.0.0.1:3000"
+
+                [worker]
+                count = 3
+                #ack_timeout = "1s"
+                type = "ruby"
+                gemfile = "../gems/kleinhirn_loader/examples/sleeper_agent/Gemfile"
+                load = "../gems/kleinhirn_loader/examples/sleeper_agent/sleeper_agent.rb"
+                start_expression = "kleinhirn_main"
+                """);
+        for (Path p : List.of(nc, forkexec, preloaded)) {
+            Run r = run("check", "--strict", "-f", p.toString());
+            assertEquals(0, r.code(), p + ": " + r.err());
+            assertTrue(r.out().contains("[worker]"), r.out());
+        }
+        Run r = run("check", "-f", forkexec.toString());
+        assertTrue(r.out().contains("ack_timeout = \"400ms\""), r.out());
+        assertTrue(r.out().contains("max_deaths = 10"), "defaults filled in: " + r.out());
+    }
+
+    /** Each bad config exits 2, names file, key and reason, and spawns nothing. */
+    @Test
+    void badConfigsExit2NamingFileKeyAndReasonWithNothingSpawned() throws Exception {
+        Path marker = dir.resolve("spawned");
+        String ok = """
+                [supervisor]
+                name = "x"
+                [worker]
+                type = "program"
+                cmdline = ["/bin/sh", "-c", "touch %s; sleep 100"]
+                """.formatted(marker);
+        record Case(String name, String text, String key, String reason) {}
+        List<Case> cases = List.of(
+                new Case("count0.toml", ok + "count = 0\n", "worker.count", "at least 1"),
+                new Case("duration.toml", ok + "ack_timeout = \"soon\"\n", "worker.ack_timeout", "not a duration"),
+                new Case("emptycmd.toml", "[supervisor]\nname = \"x\"\n[worker]\ntype = \"program\"\ncmdline = []\n", "worker.cmdline", "must not be empty"),
+                new Case("addr.toml", ok + "[health_check]\nlisten_addr = \"localhost:x\"\n", "health_check.listen_addr", "ip:port"),
+                new Case("noname.toml", "[supervisor]\n[worker]\ntype = \"program\"\ncmdline = [\"true\"]\n", "supervisor.name", "required"),
+                new Case("type.toml", ok.replace("\"program\"", "\"python\""), "worker.type", "\"program\" or \"ruby\""),
+                new Case("count.toml", ok + "count = \"many\"\n", "worker.count", "integer"),
+                new Case("syntax.toml", ok + "count = = 3\n", "line 6", "expected a value"),
+                new Case("ruby.toml", "[supervisor]\nname = \"x\"\n[worker]\ntype = \"ruby\"\nload = \"missing.rb\"\nstart_expression = \"X\"\n", "worker.load", "file not found"),
+                new Case("bad.json", "{\"supervisor\": {\"name\": 5}}", "supervisor.name", "must be a string"));
+        for (Case c : cases) {
+            Path f = write(c.name(), c.text());
+            Run r = run("-f", f.toString());
+            assertEquals(2, r.code(), c.name() + ": " + r.err());
+            assertTrue(r.err().contains(f.toString()), c.name() + " names the file: " + r.err());
+            assertTrue(r.err().contains(c.key()), c.name() + " names the key: " + r.err());
+            assertTrue(r.err().contains(c.reason()), c.name() + " gives the reason: " + r.err());
+        }
+        assertFalse(Files.exists(marker), "nothing was spawned");
+        Path unknown = write("unknown.toml", ok + "colour = \"blue\"\n");
+        assertEquals(0, run("check", "-f", unknown.toString()).code(), "unknown keys warn");
+        Run strict = run("check", "--strict", "-f", unknown.toString());
+        assertEquals(2, strict.code());
+        assertTrue(strict.err().contains("worker.colour: unknown key"), strict.err());
+        assertEquals(2, run("-f", dir.resolve("missing.toml").toString()).code());
+        assertEquals(2, run("--bogus").code());
+    }
+
+    @Test
+    void aTakenHealthPortExits1BeforeSpawning() throws Exception {
+        Path marker = dir.resolve("spawned");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path f = write("k.toml", """
+                    [supervisor]
+                    name = "x"
+                    [health_check]
+                    listen_addr = "127.0.0.1:%d"
+                    [worker]
+                    type = "program"
+                    cmdline = ["/bin/sh", "-c", "touch %s; sleep 100"]
+                    """.formatted(taken.getLocalPort(), marker));
+            Run r = run("-f", f.toString());
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("cannot listen for health checks"), r.err());
+        }
+        assertFalse(Files.exists(marker), "nothing was spawned");
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
+        Run v = run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().matches("kleinhirn \\d+\\.\\d+\\.\\d+\\n"), v.out());
+        Run h = run("--help");
+        assertEquals(0, h.code());
+        assertTrue(h.out().contains("Exit codes"), h.out());
+    }
+}
