@@ -691,10 +691,17 @@ class Bench:
         """Connects `clients` SSE clients, waits for each one's first state, runs trigger(), and
         returns per-client ms until a frame containing `marker` (bytes) arrived after it."""
         conns = []
-        for _ in range(clients):
+        deadline = time.monotonic() + 20
+        while len(conns) < clients:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(5)
-            s.connect(sock_path)
+            try:
+                s.connect(sock_path)
+            except (BlockingIOError, ConnectionRefusedError):
+                s.close()  # the listen backlog is full: let the server accept, then retry
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"only {len(conns)} of {clients} clients connected")
+                time.sleep(0.001)
+                continue
             s.setblocking(False)
             conns.append(s)
         bufs = {s.fileno(): b"" for s in conns}
