@@ -73,7 +73,11 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.StartLoader(int generation) -> startLoader(generation);
             case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
             case PoolEffect.SignalStrays(int signal) -> {
-                for (int child : Children.of(self)) signal(child, signal);
+                // A stray may lead a group of its own (setsid): its group first, then itself.
+                for (int child : Children.of(self)) {
+                    signal(-child, signal);
+                    signal(child, signal);
+                }
             }
             case PoolEffect.Forget(String id) -> {
                 AckChannel ch = channels.remove(id);

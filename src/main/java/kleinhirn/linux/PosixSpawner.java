@@ -14,7 +14,7 @@ import java.util.List;
  * posix_spawnp, as the JDK itself spawns (glibc clone(CLONE_VM|CLONE_VFORK) + exec), with:
  * an empty signal mask and default dispositions for every signal (the JVM's mask and any
  * inherited SIG_IGN must not reach workers), an optional own process group, the requested fds
- * dup2'ed into place in two steps (so a source number never clobbers a target), and
+ * dup2'ed into place (staged above every fd involved only when a source sits on another's target), and
  * closefrom_np for everything above: JDK NIO descriptors are not close-on-exec.
  * Requires glibc >= 2.34.
  */
@@ -22,8 +22,6 @@ public final class PosixSpawner implements Spawner {
     private static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04,
             POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int SIGSET_BYTES = 128, FILE_ACTIONS_BYTES = 256, ATTR_BYTES = 512;
-    /** Scratch fd numbers for the two-step dup2; far above anything a worker gets. */
-    private static final int STAGING_BASE = 1000;
 
     private static final MethodHandle SPAWNP = Libc.downcall("posix_spawnp",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
@@ -95,13 +93,22 @@ public final class PosixSpawner implements Spawner {
         List<Integer> fds = spec.fds();
         if (spec.stdout() != 1) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, spec.stdout(), 1));
         if (spec.stderr() != 2) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, spec.stderr(), 2));
-        // Step 1 moves every source out of the way, step 2 into place: fds [5, 3] -> 3, 4 would
-        // otherwise overwrite source 3 before it is copied.
-        for (int i = 0; i < fds.size(); i++) {
-            check("adddup2", (int) FA_DUP2.invokeExact(st, fa, (int) fds.get(i), STAGING_BASE + i));
+        int n = fds.size();
+        // A source sitting on another entry's target would be overwritten before it is copied
+        // (fds [4, 3] -> 3, 4). Only then stage everything above every fd involved; otherwise
+        // map directly (a source already on its own target just loses close-on-exec).
+        boolean clash = false;
+        int highest = Math.max(2 + n, Math.max(spec.stdout(), spec.stderr()));
+        for (int i = 0; i < n; i++) {
+            int src = fds.get(i);
+            highest = Math.max(highest, src);
+            if (src >= 3 && src < 3 + n && src != 3 + i) clash = true;
         }
-        for (int i = 0; i < fds.size(); i++) {
-            check("adddup2", (int) FA_DUP2.invokeExact(st, fa, STAGING_BASE + i, 3 + i));
+        if (clash) {
+            for (int i = 0; i < n; i++) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, (int) fds.get(i), highest + 1 + i));
+            for (int i = 0; i < n; i++) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, highest + 1 + i, 3 + i));
+        } else {
+            for (int i = 0; i < n; i++) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, (int) fds.get(i), 3 + i));
         }
         check("addclosefrom_np", (int) FA_CLOSEFROM.invokeExact(st, fa, 3 + fds.size()));
         if (spec.cwd() != null) {

@@ -128,4 +128,20 @@ class NativeAdaptersTest {
         }
         return out.toString(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void swappedSourcesReachTheirTargetsIntact() throws Exception {
+        // Two pairs whose child ends are placed crosswise; each child end says which pair it is.
+        var a = pairs.open();
+        var b = pairs.open();
+        try (var oursA = a.ours(); var oursB = b.ours()) {
+            // fds: b's end -> 3, a's end -> 4; echo into 3 must reach b, into 4 must reach a.
+            int pid = spawner.spawn(sh("echo to-b >&3; echo to-a >&4", List.of(b.theirs(), a.theirs())));
+            Libc.close(a.theirs());
+            Libc.close(b.theirs());
+            assertEquals("to-a\n", readAll(oursA));
+            assertEquals("to-b\n", readAll(oursB));
+            awaitReaped(pid);
+        }
+    }
 }

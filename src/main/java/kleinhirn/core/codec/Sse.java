@@ -22,6 +22,8 @@ import java.util.List;
  */
 public final class Sse {
     public static final int MAX_LINE = 64 * 1024;
+    /** The data of one event, all its lines together. */
+    public static final int MAX_EVENT = 64 * 1024;
 
     private Sse() {}
 
@@ -86,7 +88,7 @@ public final class Sse {
             }
         }
 
-        private void onLine(String s, List<Event> out) {
+        private void onLine(String s, List<Event> out) throws SseException {
             if (s.isEmpty()) {
                 if (anyField) out.add(new Event(type == null ? "message" : type, data == null ? "" : data.toString()));
                 type = null;
@@ -102,6 +104,10 @@ public final class Sse {
             switch (field) {
                 case "event" -> { type = value; anyField = true; }
                 case "data" -> {
+                    if (data != null && data.length() + 1 + value.length() > MAX_EVENT) {
+                        // Lines are bounded; so must be their sum, or endless data lines grow memory.
+                        throw new SseException("event longer than " + MAX_EVENT + " characters");
+                    }
                     if (data == null) data = new StringBuilder(value);
                     else data.append('\n').append(value);
                     anyField = true;

@@ -65,7 +65,8 @@ public enum LogFormat {
             if (v == null) continue;
             if (space) b.append(' ');
             space = true;
-            b.append(kv.get(i)).append('=');
+            key(b, kv.get(i).toString());
+            b.append('=');
             value(b, v instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : v.toString());
         }
     }
@@ -78,6 +79,23 @@ public enum LogFormat {
             Json.quote(b, kv.get(i).toString());
             b.append(':');
             Json.write(b, v instanceof Number || v instanceof Boolean || v instanceof List<?> ? v : v.toString());
+        }
+    }
+
+    /**
+     * A logfmt key. Keys may come from outside (the loader's log lines): anything but
+     * {@code [A-Za-z0-9_.-]} becomes '_', so a key can never break or forge a line.
+     */
+    static void key(StringBuilder b, String k) {
+        if (k.isEmpty()) {
+            b.append('_');
+            return;
+        }
+        for (int i = 0; i < k.length(); i++) {
+            char c = k.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == '-';
+            b.append(ok ? c : '_');
         }
     }
 

@@ -34,6 +34,8 @@ public final class PoolMachine {
     /** How long an exit of a not-yet-known pid waits to be claimed by a Launched event. */
     static final Duration UNCLAIMED_TTL = Duration.ofSeconds(10);
     static final int UNCLAIMED_MAX = 128;
+    /** Deaths remembered inside death_period (beyond max_deaths + 1, only for reporting). */
+    static final int MAX_DEATHS_KEPT = 4096;
 
     private final PoolConfig cfg;
 
@@ -56,7 +58,12 @@ public final class PoolMachine {
             case Acked(String id, String channel) -> t.acked(t.workers.get(id), channel);
             case AckedByPid(int pid, String channel) -> t.ackedByPid(pid, channel);
             case Notified n -> t.notified(n);
-            case Reaped(int pid, ExitStatus status) -> t.reaped(pid, status);
+            case Reaped(int pid, ExitStatus status) -> {
+                // The reaper calls waitpid again after every reap: only a NoChildren that comes
+                // after this one means "none left" (an earlier one may predate our first spawn).
+                t.childrenGone = false;
+                t.reaped(pid, status);
+            }
             case NoChildren n -> t.childrenGone = true;
             case StopRequested(boolean force, String cause) -> t.stop(force, cause);
             case Forward(int signal) -> t.forward(signal);
@@ -197,7 +204,9 @@ public final class PoolMachine {
             }
             if (n.stopping() && (w instanceof Ready || w instanceof Booting)) {
                 log(Log.info("worker is stopping", "worker_id", w.id(), "pid", w.pid()));
-                workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), ackedAt(w), null, Why.STOPPING));
+                // It said it is leaving; if it has not left by stop_timeout, it is made to.
+                workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), ackedAt(w), now.plus(cfg.stopTimeout()),
+                        Why.STOPPING));
             }
         }
 
@@ -215,6 +224,11 @@ public final class PoolMachine {
             Unclaimed u = unclaimed.remove(pid);
             remember(pid, new Unclaimed(status, u != null && u.acked(), u == null ? now : u.at()));
             log(Log.debug("reaped a process that is not a worker", "pid", pid, "status", describe(status)));
+            // Its children (if any) were just re-parented to us: while stopping, they get the
+            // same treatment as the strays before them.
+            if (shutdown != null && shutdown.straysSignaled()) {
+                fx.add(new PoolEffect.SignalStrays(shutdown.killed() ? Sig.KILL : cfg.stopSignal()));
+            }
         }
 
         void died(Worker w, ExitStatus status) {
@@ -230,7 +244,9 @@ public final class PoolMachine {
                 case Requested r -> true;
                 case Booting b -> true;
                 case Ready r -> !r.established();
-                case Leaving l -> false; // broken ones were counted when marked; STOPPING=1 is on purpose
+                // Broken ones were counted when marked; STOPPING=1 does not excuse a failed start.
+                case Leaving l -> l.why() == Why.STOPPING
+                        && (l.ackedAt() == null || now.isBefore(l.ackedAt().plus(cfg.minUptime())));
             };
             if (failed) {
                 failedStart();
@@ -269,10 +285,9 @@ public final class PoolMachine {
                 if (loader != null && loader.pid() > 0) fx.add(new Signal(loader.pid(), cfg.stopSignal(), true));
                 if (!force) return;
             }
-            if (!shutdown.killed()) {
-                log(Log.warn("killing everything", "cause", cause));
-                killAll();
-            }
+            // Every further request kills again: new strays may have appeared since.
+            log(Log.warn("killing everything", "cause", cause));
+            killAll();
         }
 
         private void leave(Worker w, int signal) {
@@ -450,12 +465,29 @@ public final class PoolMachine {
                 loader = Loader.down(loader.generation(), now);
                 failedStart();
             }
+            // Failures of the loader alone never reach a worker's min_uptime: once every worker is
+            // established and the loader has been ready for min_uptime, the streak is broken.
+            if (streak > 0 && shutdown == null && loaderEstablished() && establishedWorkers() >= cfg.count()) {
+                log(Log.info("failed-start streak broken", "streak", streak));
+                streak = 0;
+            }
             if (shutdown != null && !shutdown.killed() && !now.isBefore(shutdown.killAt())) {
                 log(Log.warn("stop_timeout passed; killing what is left"));
                 killAll();
             }
             Instant horizon = now.minus(UNCLAIMED_TTL);
             unclaimed.values().removeIf(u -> !u.at().isAfter(horizon));
+        }
+
+        boolean loaderEstablished() {
+            return loader == null
+                    || (loader.phase() == Loader.Phase.READY && !now.isBefore(loader.since().plus(cfg.minUptime())));
+        }
+
+        int establishedWorkers() {
+            int n = 0;
+            for (Worker w : workers.values()) if (w instanceof Ready r && r.established()) n++;
+            return n;
         }
 
         void broken(Worker w, Instant ackedAt) {
@@ -466,8 +498,8 @@ public final class PoolMachine {
         void pruneWindow() {
             Instant horizon = now.minus(cfg.deathPeriod());
             deaths.removeIf(d -> !d.isAfter(horizon));
-            // Only "more than max_deaths" matters: older entries beyond that add nothing.
-            while (deaths.size() > cfg.maxDeaths() + 1) deaths.removeFirst();
+            // Kept exact for /status and the reason, but bounded: a storm cannot grow memory.
+            while (deaths.size() > Math.max(cfg.maxDeaths() + 1, MAX_DEATHS_KEPT)) deaths.removeFirst();
         }
 
         void topUp() {
@@ -525,13 +557,16 @@ public final class PoolMachine {
                 if (loader != null && loader.phase() == Loader.Phase.STARTING) {
                     wake = earliest(wake, loader.since().plus(cfg.ackTimeout()));
                 }
+                if (streak > 0 && loader != null && loader.phase() == Loader.Phase.READY && !loaderEstablished()) {
+                    wake = earliest(wake, loader.since().plus(cfg.minUptime()));
+                }
                 // A faulted set re-checks when its oldest death leaves the window.
                 if (phase == Phase.FAULTED && !deaths.isEmpty()) wake = earliest(wake, deaths.getFirst().plus(cfg.deathPeriod()));
             } else if (!shutdown.killed()) {
                 wake = earliest(wake, shutdown.killAt());
             }
             if (!unclaimed.isEmpty()) {
-                wake = earliest(wake, unclaimed.values().iterator().next().at().plus(UNCLAIMED_TTL));
+                for (Unclaimed u : unclaimed.values()) wake = earliest(wake, u.at().plus(UNCLAIMED_TTL));
             }
             return wake;
         }

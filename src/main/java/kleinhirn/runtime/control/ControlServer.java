@@ -56,6 +56,9 @@ public final class ControlServer implements AutoCloseable {
     private final Handler handler;
     private final Logger log;
     private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
+    /** Connected clients at most; more are closed at once (the socket is 0600, this is a bound). */
+    public static final int MAX_CLIENTS = 1024;
+    private long refused;
     private final AtomicLong ids = new AtomicLong();
     private volatile byte[] current; // the latest state event, null until the first publish
     private volatile boolean closed;
@@ -132,6 +135,12 @@ public final class ControlServer implements AutoCloseable {
         while (!closed) {
             try {
                 SocketChannel ch = server.accept();
+                if (conns.size() >= MAX_CLIENTS) {
+                    // Bounded: every client costs two virtual threads and a socket.
+                    ch.close();
+                    if (refused++ % 1000 == 0) log.warn("control client refused: too many clients", "max", MAX_CLIENTS);
+                    continue;
+                }
                 Conn c = new Conn(ids.incrementAndGet(), ch);
                 conns.add(c);
                 if (closed) { c.close(); return; }
@@ -142,6 +151,11 @@ public final class ControlServer implements AutoCloseable {
             } catch (IOException e) {
                 if (closed) return;
                 log.warn("control accept failed", "err", e.toString());
+                try {
+                    Thread.sleep(100); // e.g. EMFILE: do not spin, and do not flood the log
+                } catch (InterruptedException ie) {
+                    return;
+                }
             }
         }
     }
@@ -154,6 +168,7 @@ public final class ControlServer implements AutoCloseable {
         private boolean done;
         private boolean writing;                     // an event was taken and is being written
         private boolean inputEnded;                  // read saw end-of-stream: probe for a full close
+        private boolean probed;                      // the first probe after end-of-stream was sent
 
         Conn(long id, SocketChannel ch) {
             this.id = id;
@@ -180,6 +195,12 @@ public final class ControlServer implements AutoCloseable {
                 if (!inputEnded) {
                     wait();
                     continue;
+                }
+                if (!probed) {
+                    // At once first: on a unix socket a write to a fully closed peer fails
+                    // with EPIPE immediately, so closed clients are released without delay.
+                    probed = true;
+                    return PROBE;
                 }
                 wait(PROBE_MILLIS);
                 if (!done && state == null && replies.isEmpty()) return PROBE;

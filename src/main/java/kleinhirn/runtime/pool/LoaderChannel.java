@@ -34,6 +34,7 @@ public final class LoaderChannel implements AutoCloseable {
     private final SocketChannel ch;
     private final int generation;
     private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>(4096);
+    private volatile Thread writer;
 
     private LoaderChannel(SocketChannel ch, int generation) {
         this.ch = ch;
@@ -43,7 +44,7 @@ public final class LoaderChannel implements AutoCloseable {
     public static LoaderChannel start(SocketChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk) {
         LoaderChannel c = new LoaderChannel(ch, generation);
         Thread.ofVirtual().name("loader-read-" + generation).start(() -> c.read(post, log, junk));
-        Thread.ofVirtual().name("loader-write-" + generation).start(c::write);
+        c.writer = Thread.ofVirtual().name("loader-write-" + generation).start(c::write);
         return c;
     }
 
@@ -145,6 +146,8 @@ public final class LoaderChannel implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread w = writer;
+        if (w != null) w.interrupt(); // it may be parked on an empty outbox
         try {
             ch.close();
         } catch (IOException ignored) {

@@ -77,4 +77,13 @@ class SseTest {
     void roundTripsThroughTheDecoder() throws Exception {
         assertEquals(List.of(new Sse.Event("state", "{\"up\":false}")), new Sse.Decoder().feed(Sse.encode("state", "{\"up\":false}")));
     }
+
+    @Test
+    void endlessDataLinesWithoutABlankLineAreRefused() throws SseException {
+        var d = new Sse.Decoder();
+        byte[] line = ("data: " + "x".repeat(1000) + "\n").getBytes(UTF_8);
+        assertThrows(SseException.class, () -> {
+            for (int i = 0; i < 1000; i++) d.feed(line);
+        });
+    }
 }

@@ -55,4 +55,12 @@ class LogFormatTest {
         assertEquals(Level.CRITICAL, Level.parse("critical"));
         assertNull(Level.parse("loud"));
     }
+
+    @Test
+    void keysFromOutsideCannotForgeALine() {
+        var rec = Log.info("x", "a\nts=2020 level=critical msg=forged y", "v", "", "ok");
+        String line = LogFormat.LOGFMT.encode(rec, TS, CTX);
+        assertEquals(1, line.split("\n", -1).length - 1, line);
+        assertTrue(line.endsWith("msg=x a_ts_2020_level_critical_msg_forged_y=v _=ok\n"), line);
+    }
 }

@@ -163,4 +163,31 @@ class LoaderMachineTest {
         assertEquals(0, s.ready());
         assertEquals(1, s.deaths().size());
     }
+
+    @Test
+    void aSetFaultedByLoaderFailuresRecoversOnceTheLoaderIsBackForMinUptime() {
+        running();
+        now = now.plusSeconds(2);
+        on(new Woke()); // workers established
+        now = now.plusSeconds(60);
+        on(new Reaped(100, new ExitStatus.Exited(1)));
+        int pid = 300;
+        for (int gen = 2; gen <= 6; gen++) {
+            now = wakeAt;
+            on(new Woke()).on(new LoaderStarted(gen, pid));
+            now = now.plusMillis(10);
+            on(new Reaped(pid++, new ExitStatus.Exited(1)));
+        }
+        assertEquals(Phase.FAULTED, s.phase());
+        now = wakeAt;
+        on(new Woke());
+        int gen = s.loader().generation();
+        on(new LoaderStarted(gen, pid)).on(new LoaderReady(gen));
+        assertEquals(Phase.FAULTED, s.phase(), "not before the loader has stayed up for min_uptime");
+        assertEquals(now.plusSeconds(1), wakeAt);
+        now = wakeAt;
+        on(new Woke());
+        assertEquals(0, s.failedStreak());
+        assertEquals(Phase.RUNNING, s.phase());
+    }
 }

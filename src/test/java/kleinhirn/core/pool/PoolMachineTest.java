@@ -385,4 +385,71 @@ class PoolMachineTest {
         assertEquals(1, h.taken(Spawn.class).size(), "its replacement starts at once");
         assertEquals(Phase.RUNNING, h.s.phase(), "one worker leaving is not the set stopping");
     }
+
+    @Test
+    void aNoChildrenFromBeforeTheFirstSpawnDoesNotEndShutdownEarly() {
+        var h = new Harness(config(1, false));
+        h.on(new NoChildren()); // posted by the reaper before anything was spawned
+        h.on(new Started()).take();
+        h.on(new StopRequested(false, "SIGTERM"));
+        h.on(new Reaped(100, new ExitStatus.Exited(0)));
+        var fx = h.take();
+        assertFalse(fx.contains(new Exit(0)), "an orphan may still be alive: wait for a fresh NoChildren");
+        assertTrue(fx.contains(new SignalStrays(Sig.TERM)));
+        h.on(new NoChildren());
+        assertTrue(h.take().contains(new Exit(0)));
+    }
+
+    @Test
+    void straysReParentedDuringShutdownAreSignaledTooAndASecondStopKillsAgain() {
+        var h = new Harness(config(1, false)).on(new Started());
+        h.on(new StopRequested(false, "SIGTERM")).on(new Reaped(100, new ExitStatus.Exited(0)));
+        assertTrue(h.take().contains(new SignalStrays(Sig.TERM)));
+        // A stray dies; its children were just re-parented to us and get the signal as well.
+        h.on(new Reaped(500, new ExitStatus.Exited(0)));
+        assertTrue(h.take().contains(new SignalStrays(Sig.TERM)));
+        h.on(new StopRequested(false, "SIGTERM"));
+        assertTrue(h.take().contains(new SignalStrays(Sig.KILL)));
+        h.on(new Reaped(501, new ExitStatus.Signaled(9, false)));
+        assertTrue(h.take().contains(new SignalStrays(Sig.KILL)), "after the kill, newcomers are killed too");
+        h.on(new StopRequested(true, "control kill"));
+        assertTrue(h.take().contains(new SignalStrays(Sig.KILL)), "every further request kills again");
+    }
+
+    @Test
+    void sayingStoppingDoesNotExcuseAFailedStart() {
+        var h = new Harness(config(1, true)).on(new Started());
+        for (int i = 1; i <= 5; i++) {
+            h.on(new Notified(h.pidOf(0), false, null, true));
+            h.on(new Reaped(h.pidOf(0), EXIT1));
+            assertEquals(i, h.s.failedStreak());
+            h.wake();
+        }
+        assertEquals(Phase.FAULTED, h.s.phase());
+    }
+
+    @Test
+    void aWorkerThatSaysStoppingButStaysIsKilledAfterStopTimeout() {
+        var h = new Harness(config(1, true)).on(new Started());
+        h.ackAll();
+        h.wake();
+        h.take();
+        h.on(new Notified(100, false, null, true));
+        assertEquals(T0.plusSeconds(11), h.wakeAt, "stop_timeout after the STOPPING=1");
+        h.wake();
+        assertTrue(h.take().contains(new Signal(100, Sig.KILL, true)));
+    }
+
+    @Test
+    void deathsInThePeriodAreCountedExactlyBeyondMaxDeaths() {
+        var cfg = new PoolConfig(1, false, Duration.ofSeconds(60), 3, Duration.ofSeconds(60), 100,
+                Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), Sig.TERM, Duration.ofSeconds(10), null);
+        var h = new Harness(cfg).on(new Started());
+        for (int i = 1; i <= 12; i++) {
+            h.at(Duration.ofSeconds(i)).on(new Reaped(h.pidOf(0), EXIT1));
+            if (h.wakeAt != null) h.wake(); // a faulted set replaces after a backoff
+        }
+        assertEquals(12, h.s.deaths().size());
+        assertEquals("faulted: 12 deaths in 60s", h.s.reason());
+    }
 }
