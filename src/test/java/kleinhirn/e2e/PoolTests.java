@@ -232,4 +232,23 @@ abstract class PoolTests {
         s.awaitLog("killing everything");
         assertEquals(0, s.awaitExit());
     }
+
+    @Test
+    void orphansThatEscapedTheGroupAndIgnoreTermAreKilledBeforeWeExit() throws Exception {
+        Path p1 = dir.resolve("p1"), p2 = dir.resolve("p2");
+        script("orphan.sh", "trap '' TERM\necho $$ > " + p1 + ".tmp; mv " + p1 + ".tmp " + p1 + "\n"
+                + "sh -c 'trap \"\" TERM; echo $$ > " + p2 + ".tmp; mv " + p2 + ".tmp " + p2 + "; while :; do sleep 0.05; done'\n");
+        Supervisor s = start("count = 1\nack_workers = true\nstop_timeout = \"500ms\"",
+                "setsid sh " + dir.resolve("orphan.sh") + " &\n" + ACK + "exec sleep 1000\n");
+        s.awaitHttp("/healthz", 200);
+        s.await("the orphan chain", () -> Files.exists(p1) && Files.exists(p2));
+        long h1 = s.hostPidOf(Long.parseLong(Files.readString(p1).trim()));
+        long h2 = s.hostPidOf(Long.parseLong(Files.readString(p2).trim()));
+        s.signal("TERM");
+        assertEquals(0, s.awaitExit());
+        s.awaitLog("stop_timeout passed; killing what is left");
+        for (long p : List.of(h1, h2)) {
+            assertFalse(ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false), "orphan " + p + " outlived us");
+        }
+    }
 }
