@@ -1,7 +1,5 @@
 package kleinhirn.linux;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -30,23 +28,35 @@ public final class Libc {
 
     private Libc() {}
 
-    // ---- process basics ----
+    // ---- system calls, all through one handle (see Sys) ----
 
-    private static final class Proc {
-        static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
-        static final MethodHandle KILL = downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        static final MethodHandle PRCTL = downcall("prctl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+    private static final class Syscall {
+        static final MethodHandle SYSCALL = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                 Linker.Option.firstVariadicArg(1));
-        static final MethodHandle WAITPID = downcall("waitpid",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     }
+
+    /**
+     * syscall(nr, a..f): the result, or -1 with errno in {@code callState}. Unused arguments are
+     * passed as 0 (the kernel ignores them).
+     */
+    static long syscall(MemorySegment callState, Sys nr, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) Syscall.SYSCALL.invokeExact(callState, nr.nr(), a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    static long syscall(MemorySegment callState, Sys nr, long a, long b, long c) {
+        return syscall(callState, nr, a, b, c, 0, 0, 0);
+    }
+
+    // ---- process basics ----
 
     public static int getpid() {
         try (Arena a = Arena.ofConfined()) {
-            return (int) Proc.GETPID.invokeExact(a.allocate(CALL_STATE));
-        } catch (Throwable t) {
-            throw linkage(t);
+            return (int) syscall(a.allocate(CALL_STATE), Sys.GETPID, 0, 0, 0);
         }
     }
 
@@ -54,66 +64,38 @@ public final class Libc {
     public static boolean kill(int pid, int signal) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) Proc.KILL.invokeExact(st, pid, signal);
-            if (rc == 0) return true;
+            if (syscall(st, Sys.KILL, pid, signal, 0) == 0) return true;
             int errno = errno(st);
             if (errno == Errno.ESRCH) return false;
             throw new ErrnoException("kill(" + pid + ", " + signal + ")", errno);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkage(t);
         }
     }
 
     public static void setChildSubreaper() throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) Proc.PRCTL.invokeExact(st, PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
-            if (rc != 0) throw new ErrnoException("prctl(PR_SET_CHILD_SUBREAPER)", errno(st));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkage(t);
+            if (syscall(st, Sys.PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0) != 0) {
+                throw new ErrnoException("prctl(PR_SET_CHILD_SUBREAPER)", errno(st));
+            }
         }
     }
 
     /**
-     * Blocking waitpid(-1, &status, 0). Returns the pid and stores the raw status in
-     * {@code status[0]}; throws with ECHILD when there is no child left, EINTR when interrupted.
+     * Blocking wait4(-1, &status, 0, NULL). Returns the pid and stores the raw status in
+     * {@code statusOut}; throws with ECHILD when there is no child left, EINTR when interrupted.
      */
     public static int waitAny(MemorySegment statusOut, MemorySegment callState) throws ErrnoException {
-        try {
-            int pid = (int) Proc.WAITPID.invokeExact(callState, -1, statusOut, 0);
-            if (pid < 0) throw new ErrnoException("waitpid", errno(callState));
-            return pid;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        long pid = syscall(callState, Sys.WAIT4, -1, statusOut.address(), 0);
+        if (pid < 0) throw new ErrnoException("waitpid", errno(callState));
+        return (int) pid;
     }
 
     // ---- file descriptors and sockets ----
 
-    private static final class Fd {
-        static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        static final MethodHandle SOCKET = downcall("socket",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-        static final MethodHandle CONNECT = downcall("connect",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle WRITE = downcall("write",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-
     public static void close(int fd) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            if ((int) Fd.CLOSE.invokeExact(st, fd) != 0) throw new ErrnoException("close(" + fd + ")", errno(st));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkage(t);
+            if (syscall(st, Sys.CLOSE, fd, 0, 0) != 0) throw new ErrnoException("close(" + fd + ")", errno(st));
         }
     }
 
@@ -130,13 +112,9 @@ public final class Libc {
     public static int socket(int domain, int type) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int fd = (int) Fd.SOCKET.invokeExact(st, domain, type, 0);
+            long fd = syscall(st, Sys.SOCKET, domain, type, 0);
             if (fd < 0) throw new ErrnoException("socket", errno(st));
-            return fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkage(t);
+            return (int) fd;
         }
     }
 
@@ -145,12 +123,9 @@ public final class Libc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
             MemorySegment addr = sockaddrUn(a, path);
-            int rc = (int) Fd.CONNECT.invokeExact(st, fd, addr, (int) addr.byteSize());
-            if (rc != 0) throw new ErrnoException("connect(" + path + ")", errno(st));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkage(t);
+            if (syscall(st, Sys.CONNECT, fd, addr.address(), addr.byteSize()) != 0) {
+                throw new ErrnoException("connect(" + path + ")", errno(st));
+            }
         }
     }
 
@@ -161,7 +136,7 @@ public final class Libc {
             MemorySegment buf = a.allocateFrom(JAVA_BYTE_LAYOUT, bytes);
             long off = 0;
             while (off < bytes.length) {
-                long n = (long) Fd.WRITE.invokeExact(st, fd, buf.asSlice(off), (long) bytes.length - off);
+                long n = syscall(st, Sys.WRITE, fd, buf.address() + off, bytes.length - off);
                 if (n < 0) {
                     int errno = errno(st);
                     if (errno == Errno.EINTR) continue;
@@ -169,10 +144,6 @@ public final class Libc {
                 }
                 off += n;
             }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkage(t);
         }
     }
 

@@ -6,9 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
  * The receiving end of sd_notify: an AF_UNIX datagram socket with SO_PASSCRED, read by exactly
@@ -32,19 +30,7 @@ public final class NotifySocket implements AutoCloseable {
     private static final long MH_IOV = 16, MH_IOVLEN = 24, MH_CONTROL = 32, MH_CONTROLLEN = 40, MH_FLAGS = 48,
             MH_SIZE = 56, CMSG_HDR = 16;
 
-    private static final MethodHandle SETSOCKOPT = Libc.downcall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BIND = Libc.downcall("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVMSG = Libc.downcall("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SHUTDOWN = Libc.downcall("shutdown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-
-    private static final class Sender {
-        static final MethodHandle SENDTO = Libc.downcall("sendto",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    }
+    // All calls go through Libc.syscall: one FFM signature for every socket call (see Sys).
 
     /**
      * One datagram: {@code length} bytes were copied into the caller's buffer; {@code pid} is the
@@ -75,20 +61,17 @@ public final class NotifySocket implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = Libc.allocateCallState(a);
             MemorySegment one = a.allocateFrom(JAVA_INT, 1);
-            if ((int) SETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_PASSCRED, one, 4) != 0) {
+            if (Libc.syscall(st, Sys.SETSOCKOPT, fd, SOL_SOCKET, SO_PASSCRED, one.address(), 4, 0) != 0) {
                 throw new ErrnoException("setsockopt(SO_PASSCRED)", Libc.errno(st));
             }
             MemorySegment addr = Libc.sockaddrUn(a, address);
-            if ((int) BIND.invokeExact(st, fd, addr, (int) addr.byteSize()) != 0) {
+            if (Libc.syscall(st, Sys.BIND, fd, addr.address(), addr.byteSize()) != 0) {
                 throw new ErrnoException("bind(" + address + ")", Libc.errno(st));
             }
             return new NotifySocket(fd, address);
-        } catch (ErrnoException e) {
+        } catch (ErrnoException | RuntimeException | Error e) {
             Libc.closeQuietly(fd);
             throw e;
-        } catch (Throwable t) {
-            Libc.closeQuietly(fd);
-            throw Libc.linkage(t);
         }
     }
 
@@ -110,13 +93,8 @@ public final class NotifySocket implements AutoCloseable {
             msg.set(JAVA_LONG, MH_IOVLEN, 1);
             msg.set(ADDRESS, MH_CONTROL, control);
             msg.set(JAVA_LONG, MH_CONTROLLEN, CONTROL_BYTES);
-            long n;
-            try {
-                // MSG_TRUNC makes the return value the real length, so oversize is detectable.
-                n = (long) RECVMSG.invokeExact(callState, fd, msg, MSG_CMSG_CLOEXEC | MSG_TRUNC);
-            } catch (Throwable t) {
-                throw Libc.linkage(t);
-            }
+            // MSG_TRUNC makes the return value the real length, so oversize is detectable.
+            long n = Libc.syscall(callState, Sys.RECVMSG, fd, msg.address(), MSG_CMSG_CLOEXEC | MSG_TRUNC);
             if (closed) {
                 if (n >= 0) closeAttached();
                 Libc.closeQuietly(fd); // the receiver owns the fd: nobody else can be inside recvmsg now
@@ -174,9 +152,7 @@ public final class NotifySocket implements AutoCloseable {
         if (closed) return;
         closed = true;
         try (Arena a = Arena.ofConfined()) {
-            int ignored = (int) SHUTDOWN.invokeExact(Libc.allocateCallState(a), fd, SHUT_RDWR);
-        } catch (Throwable t) {
-            throw Libc.linkage(t);
+            Libc.syscall(Libc.allocateCallState(a), Sys.SHUTDOWN, fd, SHUT_RDWR, 0);
         }
         // The receiver closes the fd when it wakes: closing it here, under a thread still inside
         // recvmsg, could hand the number to an unrelated socket. The buffers live as long as we do.
@@ -193,13 +169,9 @@ public final class NotifySocket implements AutoCloseable {
             MemorySegment st = Libc.allocateCallState(a);
             MemorySegment addr = Libc.sockaddrUn(a, address);
             MemorySegment buf = a.allocateFrom(JAVA_BYTE, bytes);
-            long n = (long) Sender.SENDTO.invokeExact(st, fd, buf, (long) bytes.length, MSG_DONTWAIT | MSG_NOSIGNAL,
-                    addr, (int) addr.byteSize());
+            long n = Libc.syscall(st, Sys.SENDTO, fd, buf.address(), bytes.length, MSG_DONTWAIT | MSG_NOSIGNAL,
+                    addr.address(), addr.byteSize());
             if (n < 0) throw new ErrnoException("sendto(" + address + ")", Libc.errno(st));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.linkage(t);
         } finally {
             Libc.closeQuietly(fd);
         }
