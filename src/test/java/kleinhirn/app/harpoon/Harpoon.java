@@ -42,7 +42,14 @@ final class Harpoon implements AutoCloseable {
     }
 
     Harpoon start(String... command) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(HOME.resolve("bin/harpoon-supervisor").toString(), "--hostname", "hh", "--id", id, "--"));
+        return startWith(List.of(), command);
+    }
+
+    /** With extra supervisor flags (before the "--"). */
+    Harpoon startWith(List<String> flags, String... command) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(HOME.resolve("bin/harpoon-supervisor").toString(), "--hostname", "hh", "--id", id));
+        argv.addAll(flags);
+        argv.add("--");
         argv.addAll(List.of(command));
         proc = new ProcessBuilder(argv).directory(dir.toFile())
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();

@@ -197,4 +197,45 @@ class HarpoonIT {
         assertEquals(0, v.waitFor());
         assertTrue(new String(v.getInputStream().readAllBytes(), UTF_8).startsWith("version "));
     }
+
+    static void awaitStdout(Harpoon h, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!h.stdout().contains(text)) {
+            if (System.nanoTime() > deadline) fail("no \"" + text + "\" on stdout: " + h.stdout() + "\nstderr: " + h.stderr());
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void hupUsr1Usr2WinchAreForwardedToTheContainersInit() throws Exception {
+        try (Harpoon h = new Harpoon("{" + ENV + "}")) {
+            h.start("sh", "-c", "for s in HUP USR1 USR2 WINCH; do trap \"echo got-$s\" $s; done; " + TRAP);
+            Harpoon.Client c = h.connect();
+            c.await(s -> s.contains("\"up\":true"));
+            awaitStdout(h, "ready");
+            for (String sig : List.of("HUP", "USR1", "USR2", "WINCH")) {
+                new ProcessBuilder("kill", "-" + sig, Long.toString(h.proc.pid())).inheritIO().start().waitFor();
+                awaitStdout(h, "got-" + sig);
+            }
+            assertTrue(h.proc.isAlive(), "forwarded, not acted on");
+            c.send("stop");
+            c.await(s -> s.contains("\"up\":false,\"restarting\":false"));
+            c.send("exit");
+            assertEquals(0, h.awaitExit());
+        }
+    }
+
+    @Test
+    void stopTimeoutEscalatesAStopToAKill() throws Exception {
+        try (Harpoon h = new Harpoon("{" + ENV + "}")) {
+            h.startWith(List.of("--stop-timeout", "300ms"), "sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.05; done");
+            Harpoon.Client c = h.connect();
+            c.await(s -> s.contains("\"up\":true"));
+            awaitStdout(h, "ready");
+            c.send("stop");
+            c.await(s -> s.contains("\"container_exit_status\":{\"signaled\":true,\"signal\":9}"));
+            c.send("exit");
+            assertEquals(0, h.awaitExit());
+        }
+    }
 }
