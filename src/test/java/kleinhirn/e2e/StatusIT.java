@@ -396,4 +396,19 @@ class StatusIT {
         assertEquals(0, s.awaitExit());
         assertFalse(Files.exists(sock()));
     }
+
+    @Test
+    void theControlSocketsKillSigkillsWorkersThatIgnoreTerm() throws Exception {
+        Supervisor s = start("count = 2\nstop_timeout = \"1h\"", "trap '' TERM\n" + SERVE);
+        awaitHealthy(s);
+        s.await("the control socket", () -> Files.exists(sock()));
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock()))) {
+            ch.write(ByteBuffer.wrap("event: kill\n\n".getBytes(UTF_8)));
+            assertEquals(0, s.awaitExit(), "kill means: SIGKILL everything, exit once reaped");
+        }
+        List<Map<String, String>> exits = s.logs("worker exited");
+        assertEquals(2, exits.size());
+        for (var m : exits) assertEquals("KILL", m.get("signal"), m.toString());
+        assertFalse(Files.exists(sock()), "the socket is removed on exit");
+    }
 }
