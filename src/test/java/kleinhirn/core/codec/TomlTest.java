@@ -449,6 +449,35 @@ class TomlTest {
     }
 
     @Test
+    void mangledDocumentsOnlyEverThrowTomlException() {
+        String seed = "[log]\noutput = \"stderr\"\nformat = {format = \"json\", x.y = [1, 2.5e3, 'l']}\n[[w.x]]\n"
+                + "t = 1979-05-27T07:32:00.5+01:00\nd = 07:32:00\ns = \"\"\"a\\\n  b\\u00e9\"\"\"\nl = '''x\n'''\n"
+                + "h = 0xff_ff\nn = -inf\n[w]\nq.r = true # c\n";
+        String alphabet = "[]{}=.,\"'#\\\n\r\t abxe0123456789+-_:TZtfinu\u0000\u00e9";
+        var random = new java.util.Random(42);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder b = new StringBuilder(seed);
+            for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+                int p = random.nextInt(b.length());
+                char ch = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> b.setCharAt(p, ch);
+                    case 1 -> b.insert(p, ch);
+                    default -> b.deleteCharAt(p);
+                }
+            }
+            String doc = b.toString();
+            try {
+                Toml.parse(doc);
+            } catch (TomlException expected) {
+                assertTrue(expected.line() >= 1 && expected.column() >= 1, doc);
+            } catch (RuntimeException e) {
+                fail("not a TomlException for " + doc, e);
+            }
+        }
+    }
+
+    @Test
     void refusesDeepNesting() {
         assertThrows(TomlException.class, () -> Toml.parse("a = " + "[".repeat(10_000)));
         assertThrows(TomlException.class, () -> Toml.parse("a = " + "{b=".repeat(10_000)));
