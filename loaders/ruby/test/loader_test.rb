@@ -116,6 +116,17 @@ class LoaderTest < Minitest::Test
     assert_equal 1, Process.kill(0, worker), 'the worker runs on'
   end
 
+  def test_a_close_with_replies_unread_ends_the_loader_with_0_too
+    loader = start
+    loader.expect_ready
+    loader.send_line('not json')
+    # Wait until the error reply sits unread in our receive queue, then close: Linux reports
+    # that to the loader as ECONNRESET rather than EOF.
+    assert IO.select([loader.socket], nil, nil, DEADLINE), 'the reply arrives'
+    loader.close_socket
+    assert_equal 0, loader.wait_exit.exitstatus
+  end
+
   def test_eof_during_loading_ends_the_loader_with_0_once_loaded
     loader = start
     loader.close_socket

@@ -92,6 +92,10 @@ module KleinhirnLoader
       rest = line
       rest = @channel.io.gets("\n", MAX_LINE) until rest.nil? || rest.end_with?("\n")
       :too_long
+    rescue Errno::ECONNRESET
+      # Linux reports a peer that closed a unix stream socket with data still unread (our own
+      # lines) as ECONNRESET instead of EOF: the supervisor is gone either way.
+      nil
     end
 
     def handle(line)
