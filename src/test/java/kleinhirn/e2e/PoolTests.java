@@ -39,21 +39,8 @@ abstract class PoolTests {
 
     /** Starts kleinhirn with a worker section; the script runs as /bin/sh SCRIPT. */
     Supervisor start(String worker, String scriptBody) throws IOException {
-        Path s = script("worker.sh", scriptBody);
         int port = Supervisor.freePort();
-        Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                [supervisor]
-                name = "e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
-                [worker]
-                type = "program"
-                %s
-                %s
-                """.formatted(port, worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + s + "\"]", worker));
+        Path cfg = Supervisor.programConfig(dir, worker, scriptBody, port);
         Supervisor sup = Supervisor.start(cfg, pid1(), port, Map.of());
         started.add(sup);
         return sup;

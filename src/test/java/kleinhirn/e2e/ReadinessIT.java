@@ -47,22 +47,7 @@ class ReadinessIT {
     }
 
     Path config(String worker, String scriptBody, int port) throws IOException {
-        Path s = dir.resolve("worker.sh");
-        Files.writeString(s, "#!/bin/sh\n" + scriptBody);
-        Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                [supervisor]
-                name = "e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
-                [worker]
-                type = "program"
-                %s
-                %s
-                """.formatted(port, worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + s + "\"]", worker));
-        return cfg;
+        return Supervisor.programConfig(dir, worker, scriptBody, port);
     }
 
     Supervisor start(String worker, String scriptBody, Map<String, String> env) throws IOException {

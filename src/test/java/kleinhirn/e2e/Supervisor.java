@@ -58,6 +58,30 @@ final class Supervisor implements AutoCloseable {
         return new Supervisor(pb.start(), false, port);
     }
 
+    /**
+     * Writes {@code dir/worker.sh} and a debug-level program config for it with a health port;
+     * {@code worker} is the rest of the [worker] table (its own cmdline, if any, replaces the
+     * script's).
+     */
+    static Path programConfig(Path dir, String worker, String scriptBody, int port) throws IOException {
+        Path script = dir.resolve("worker.sh");
+        Files.writeString(script, "#!/bin/sh\n" + scriptBody);
+        Path cfg = dir.resolve("kleinhirn.toml");
+        Files.writeString(cfg, """
+                [log]
+                level = "debug"
+                [supervisor]
+                name = "e2e"
+                [health_check]
+                listen_addr = "127.0.0.1:%d"
+                [worker]
+                type = "program"
+                %s
+                %s
+                """.formatted(port, worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
+        return cfg;
+    }
+
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (pid1) cmd.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
