@@ -59,9 +59,7 @@ final class PoolMain {
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
         Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
-                cfg.worker().type() == Config.Type.RUBY
-                        ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
-                        : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
+                PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
 
