@@ -47,7 +47,7 @@ final class PoolMain {
         for (String w : warnings) log.warn("configuration warning", "detail", w);
         int self = Libc.getpid();
         log.info("startup", "version", Version.VERSION, "pid", self, "config", cfg.file().toString(),
-                "workers", cfg.worker().count(), "type", cfg.worker().type().name().toLowerCase(java.util.Locale.ROOT));
+                "workers", cfg.worker().count(), "type", cfg.worker().type());
         try {
             Libc.setChildSubreaper();
         } catch (ErrnoException e) {
