@@ -27,6 +27,13 @@ class PoolMachineTest {
                 Duration.ofSeconds(10), null);
     }
 
+    /** One acking worker, min_uptime 1s, and a watchdog. */
+    static PoolConfig oneWorkerWithWatchdog(Duration watchdog) {
+        return new PoolConfig(1, true, Duration.ofSeconds(60), 10, Duration.ofSeconds(60), 5,
+                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM,
+                Duration.ofSeconds(10), watchdog);
+    }
+
     /** Drives the machine like the loop does, playing the OS: Spawn effects get pids at once. */
     static final class Harness {
         final PoolMachine m;
@@ -364,9 +371,7 @@ class PoolMachineTest {
 
     @Test
     void watchdogMissMarksTheWorkerBroken() {
-        var cfg = new PoolConfig(1, true, Duration.ofSeconds(60), 10, Duration.ofSeconds(60), 5,
-                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM,
-                Duration.ofSeconds(10), Duration.ofSeconds(2));
+        var cfg = oneWorkerWithWatchdog(Duration.ofSeconds(2));
         var h = new Harness(cfg).on(new Started());
         h.on(new AckedByPid(100, "notify"));
         h.at(Duration.ofMillis(1500)).on(new Notified(100, true, null, false));
@@ -380,9 +385,7 @@ class PoolMachineTest {
     @Test
     void aWatchdogMissedAtTheInstantOfMinUptimeIsBrokenAndAFailedStart() {
         // watchdog = min_uptime = 1s: both deadlines fall on the same tick. The watchdog wins.
-        var cfg = new PoolConfig(1, true, Duration.ofSeconds(60), 10, Duration.ofSeconds(60), 5,
-                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM,
-                Duration.ofSeconds(10), Duration.ofSeconds(1));
+        var cfg = oneWorkerWithWatchdog(Duration.ofSeconds(1));
         var h = new Harness(cfg).on(new Started());
         h.on(new AckedByPid(100, "notify"));
         h.at(Duration.ofMillis(999)).on(new Woke());
@@ -396,9 +399,7 @@ class PoolMachineTest {
 
     @Test
     void anEstablishedWorkerThatMissesTheWatchdogIsNoFailedStart() {
-        var cfg = new PoolConfig(1, true, Duration.ofSeconds(60), 10, Duration.ofSeconds(60), 5,
-                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM,
-                Duration.ofSeconds(10), Duration.ofSeconds(2));
+        var cfg = oneWorkerWithWatchdog(Duration.ofSeconds(2));
         var h = new Harness(cfg).on(new Started());
         h.on(new AckedByPid(100, "notify"));
         h.at(Duration.ofSeconds(1)).on(new Woke());
