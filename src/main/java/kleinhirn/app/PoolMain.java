@@ -20,8 +20,8 @@ import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.KernelProcesses;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
@@ -147,7 +147,7 @@ final class PoolMain {
 
     /** SIGKILL each child's process group (workers lead their own) and the child itself. */
     private static void killEveryChild(int self) {
-        for (int child : Children.of(self)) {
+        for (int child : KernelProcesses.of(self)) {
             try {
                 Libc.kill(-child, Sig.KILL);
                 Libc.kill(child, Sig.KILL);

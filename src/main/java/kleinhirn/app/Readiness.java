@@ -5,7 +5,7 @@ import kleinhirn.core.config.Config;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;

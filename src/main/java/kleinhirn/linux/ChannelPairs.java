@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import kleinhirn.core.port.ErrnoException;
 
 /**
  * Connected unix stream socket pairs whose one end is a JDK {@link SocketChannel} (so virtual

@@ -7,6 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import kleinhirn.core.port.Errno;
+import kleinhirn.core.port.ErrnoException;
 
 /**
  * The receiving end of sd_notify: an AF_UNIX datagram socket with SO_PASSCRED, read by exactly

@@ -13,7 +13,7 @@ import kleinhirn.harpoon.Effect;
 import kleinhirn.harpoon.Event;
 import kleinhirn.harpoon.StateJson;
 import kleinhirn.harpoon.Supervisor;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;

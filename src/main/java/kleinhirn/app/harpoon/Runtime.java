@@ -18,9 +18,9 @@ import kleinhirn.harpoon.AgentConfigDecoder;
 import kleinhirn.harpoon.Event;
 import kleinhirn.harpoon.ExitReport;
 import kleinhirn.harpoon.OciSpec;
-import kleinhirn.linux.ErrnoException;
-import kleinhirn.linux.SpawnSpec;
-import kleinhirn.linux.Spawner;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
 import kleinhirn.runtime.log.Logger;
 
 /**

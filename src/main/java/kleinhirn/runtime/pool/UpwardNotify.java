@@ -1,9 +1,9 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.util.function.Consumer;
 import kleinhirn.core.pool.Phase;
 import kleinhirn.core.pool.PoolState;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.NotifySocket;
 import kleinhirn.runtime.log.Throttle;
 

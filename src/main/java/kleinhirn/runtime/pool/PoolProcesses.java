@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -11,11 +11,11 @@ import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.KernelProcesses;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.Libc;
-import kleinhirn.linux.SpawnSpec;
-import kleinhirn.linux.Spawner;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
@@ -74,7 +74,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
             case PoolEffect.SignalStrays(int signal) -> {
                 // A stray may lead a group of its own (setsid): its group first, then itself.
-                for (int child : Children.of(self)) {
+                for (int child : KernelProcesses.of(self)) {
                     signal(-child, signal);
                     signal(child, signal);
                 }

@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.core.config;
 
 import java.time.Duration;
 import java.util.List;

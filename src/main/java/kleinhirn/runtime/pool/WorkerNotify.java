@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import kleinhirn.core.codec.SdNotify;
 import kleinhirn.core.pool.PoolEvent;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.KernelProcesses;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.NotifySocket;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
@@ -108,7 +108,7 @@ final class WorkerNotify implements AutoCloseable {
         int p = pid;
         for (int depth = 0; depth < MAX_DEPTH && p > 1; depth++) {
             if (known.test(p)) return p;
-            int parent = Children.parentOf(p);
+            int parent = KernelProcesses.parentOf(p);
             if (parent == self) return p;
             p = parent;
         }

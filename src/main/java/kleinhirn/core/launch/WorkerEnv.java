@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.core.launch;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

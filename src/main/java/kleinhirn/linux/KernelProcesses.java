@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Our live children, from /proc: the orphans re-parented to us that no table knows about. */
-public final class Children {
-    private Children() {}
+public final class KernelProcesses {
+    private KernelProcesses() {}
 
     public static List<Integer> of(int parent) {
         List<Integer> out = new ArrayList<>();

@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import static org.junit.jupiter.api.Assertions.*;
 
