@@ -9,10 +9,10 @@ import kleinhirn.core.config.Config;
 import kleinhirn.core.config.Durations;
 
 /** The config with every default filled in, as TOML that kleinhirn itself accepts. */
-final class EffectiveConfig {
+public final class EffectiveConfig {
     private final StringBuilder b = new StringBuilder();
 
-    static String toml(Config c) {
+    public static String toml(Config c) {
         EffectiveConfig e = new EffectiveConfig();
         e.table("log");
         e.kv("output", c.log().stdout() ? "stdout" : "stderr");
