@@ -32,6 +32,24 @@ HARPOON = os.path.join(HOME, "bin", "harpoon-supervisor")
 
 # ---------------------------------------------------------------------------------- scenarios
 
+def await_frame(s, marker, timeout):
+    """Reads the SSE stream on s until `marker` arrives; blocking reads, so no polling sleep."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while marker not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no {marker!r} within {timeout} s: " + buf.decode(errors="replace")[-300:])
+        s.settimeout(left)
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            raise RuntimeError(f"control closed before {marker!r}")
+        buf += chunk
+
+
 class Bench:
     def __init__(self, quick, root):
         self.quick = quick
@@ -285,12 +303,13 @@ class Bench:
             p = start(unicorn_setup(d, fifo.path, 8, 0), d, os.path.join(d, "out.log"))
             fifo.lines(8, 60, p)
             procs["unicorn"] = (p, fifo)
-            time.sleep(1)
-            c0 = {k: cpu_ns(p.pid) for k, (p, _) in procs.items()}
-            time.sleep(window)
+            time.sleep(1)  # settle after start; not part of the window
+            c0 = {k: (cpu_ns(p.pid), PY_TICK()) for k, (p, _) in procs.items()}
+            time.sleep(window)  # the idle window itself: the rate divides by the time it really took
             for k, (p, fifo) in procs.items():
                 rss, thr, cpu = figures[k]
-                cpu.append((cpu_ns(p.pid) - c0[k]) / 1e6 / window)
+                ns0, t0 = c0[k]
+                cpu.append((cpu_ns(p.pid) - ns0) / 1e6 / (PY_TICK() - t0))
                 rss.append(rss_mib(p.pid))
                 thr.append(threads(p.pid))
             for p, fifo in procs.values():
@@ -496,7 +515,7 @@ class Bench:
             except OSError:
                 s.close()
                 s = None
-                time.sleep(0.001)
+                time.sleep(0.001)  # a poll for the socket to appear: the figure's resolution, 1 ms
         buf = b""
         s.settimeout(0.5)
         while b'"up":true' not in buf:
@@ -519,7 +538,7 @@ class Bench:
             if s is not None:
                 s.settimeout(5)
                 s.send(b"event: kill\ndata\n\n")
-                time.sleep(0.2)
+                await_frame(s, b'"up":false', 5)  # the container is down: now ask the supervisor to exit
                 s.send(b"event: exit\ndata\n\n")
                 p.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
@@ -544,13 +563,7 @@ class Bench:
                 s.settimeout(0.5)
                 t1 = PY_TICK()
                 s.send(b"event: kill\ndata\n\n")
-                buf = b""
-                deadline = time.monotonic() + 20
-                while b'"up":false' not in buf and time.monotonic() < deadline:
-                    try:
-                        buf += s.recv(65536)
-                    except socket.timeout:
-                        pass
+                await_frame(s, b'"up":false', 20)
                 downs.append((PY_TICK() - t1) * 1000)
                 config = open(os.path.join(run["dir"], "config.json")).read(), run
             finally:
