@@ -3,6 +3,7 @@ package kleinhirn.app;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import kleinhirn.core.config.ConfigReader;
+import kleinhirn.core.config.EffectiveConfig;
 
 /**
  * {@code kleinhirn}: the command line. Exit codes: 0 after a requested stop (or a successful
