@@ -48,8 +48,8 @@ class SpawnTest < Minitest::Test
     assert_empty acked['env'], 'KLEINHIRN_* unset after the ack'
     assert_equal 'svc/v1 ::KleinhirnLoader::Worker w-1', acked['title']
 
-    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'child_id' => 'w-1', 'pid' => pid.to_s },
-                 loader.expect(action: 'log', child_id: 'w-1'))
+    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'worker_id' => 'w-1', 'pid' => pid },
+                 loader.expect(action: 'log', worker_id: 'w-1'))
     loader.expect(action: 'ack', id: 'w-1')
 
     # The worker closed its copy of the socket; the loader's copy still serves.
@@ -76,7 +76,7 @@ class SpawnTest < Minitest::Test
     assert_equal 5, launched.map { |m| m['pid'] }.uniq.size
     # A worker's own lines (log, ack) never overtake the `launched` that carries its pid.
     ids.each do |id|
-      mine = loader.messages.select { |m| (m['id'] || m['child_id']) == id }.map { |m| m['action'] }
+      mine = loader.messages.select { |m| (m['id'] || m['worker_id']) == id }.map { |m| m['action'] }
       assert_equal %w[launched log ack], mine, id
     end
   end

@@ -107,7 +107,7 @@ module KleinhirnLoader
     end
 
     def log_starting(id)
-      @channel.write(Messages.log('info', 'worker starting', child_id: id, pid: Process.pid))
+      @channel.write(Messages.log('info', 'worker starting', worker_id: id, pid: Process.pid))
     rescue Errno::EPIPE, Errno::ECONNRESET
       nil # the supervisor is gone; the worker runs on, as the original's would
     end

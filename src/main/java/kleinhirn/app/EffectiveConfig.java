@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import kleinhirn.core.Sig;
+import kleinhirn.core.codec.HostPort;
 import kleinhirn.core.codec.Json;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.config.Durations;
@@ -27,11 +28,7 @@ final class EffectiveConfig {
         e.kv("name", c.name());
         if (c.socket() != null) e.kv("socket", c.socket());
         e.table("health_check");
-        if (c.health().listen() != null) {
-            var a = c.health().listen();
-            String host = a.getAddress().getHostAddress();
-            e.kv("listen_addr", (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
-        }
+        if (c.health().listen() != null) e.kv("listen_addr", HostPort.format(c.health().listen()));
         e.kv("endpoint", c.health().endpoint());
         e.kv("live_endpoint", c.health().liveEndpoint());
         e.kv("status_endpoint", c.health().statusEndpoint());

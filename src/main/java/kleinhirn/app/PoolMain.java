@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
+import kleinhirn.core.codec.HostPort;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.pool.HealthView;
 import kleinhirn.core.pool.PoolEffect;
@@ -73,14 +74,14 @@ final class PoolMain {
                 try {
                     http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
                 } catch (IOException e) {
-                    log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
+                    log.error("cannot listen for health checks", "addr", HostPort.format(cfg.health().listen()),
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
                 opened.push(http);
                 int port = http.address().getPort();
                 watch.httpConnections(() -> SelfStats.tcpConnections(port));
-                log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
+                log.info("health endpoint listening", "addr", HostPort.format(cfg.health().listen()),
                         "endpoint", cfg.health().endpoint());
             }
             if (cfg.socket() != null) {

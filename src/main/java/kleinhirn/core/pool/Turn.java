@@ -153,14 +153,28 @@ final class Turn extends Draft {
             case Leaving l -> l.why() == Why.STOPPING
                     && (l.ackedAt() == null || now.isBefore(l.ackedAt().plus(cfg.minUptime())));
         };
+        // What the line says: a broken worker's failed start was counted when it was marked
+        // (never acked, or not yet established), and is still one.
+        boolean failedStart = failed || countedWhenBroken(w);
         if (failed) {
             failedStart();
         } else if (in.phase() == Phase.FAULTED || deathsWithinPeriod() > cfg.maxDeaths()) {
             spawnNotBefore = later(spawnNotBefore, now.plus(cfg.backoff(Math.max(streak, 1))));
         }
         log(Log.warn("worker died", "worker_id", w.id(), "pid", w.pid(), exitKey(status), exitValue(status),
-                "uptime_ms", Duration.between(w.spawnedAt(), now).toMillis(), "failed_start", failed,
+                "uptime_ms", Duration.between(w.spawnedAt(), now).toMillis(), "failed_start", failedStart,
                 "failed_streak", streak, "restart_in_ms", Math.max(0, Duration.between(now, spawnNotBefore).toMillis())));
+    }
+
+    /**
+     * A worker marked broken by its ack timeout never acked: always a failed start. One broken
+     * by its watchdog was one if it had not yet stayed ready for min_uptime; Leaving keeps no
+     * "established" flag, so that is judged from its ack time, which can only err when the
+     * watchdog fired before min_uptime and the death came after it.
+     */
+    private boolean countedWhenBroken(Worker w) {
+        if (!(w instanceof Leaving l) || l.why() != Why.BROKEN) return false;
+        return l.ackedAt() == null || now.isBefore(l.ackedAt().plus(cfg.minUptime()));
     }
 
     void stop(boolean force, String cause) {

@@ -130,7 +130,12 @@ public final class LoaderChannel implements AutoCloseable {
         return null;
     }
 
-    /** A {"action":"log"} line as our own record: level info|debug, msg, the other keys as fields. */
+    /**
+     * A {"action":"log"} line as our own record: level info|debug, msg, the other keys as fields.
+     * Numbers and booleans keep their type and everything else becomes a string, so a field has
+     * one type on every line we write: a {@code pid} is a number (a loader that sends it as a
+     * string of digits, as the original did, gets it converted).
+     */
     static Log relayed(Map<String, Object> m) {
         Level level = "debug".equals(m.get("level")) ? Level.DEBUG : Level.INFO;
         List<Object> kv = new ArrayList<>();
@@ -139,9 +144,20 @@ public final class LoaderChannel implements AutoCloseable {
             if (k.equals("action") || k.equals("level") || k.equals("msg")) continue;
             if (kv.size() >= 64) break; // bounded: a hostile line cannot make a huge record
             kv.add(k);
-            kv.add(e.getValue() == null ? null : String.valueOf(e.getValue()));
+            kv.add(field(k, e.getValue()));
         }
         return new Log(level, String.valueOf(m.getOrDefault("msg", "")), "preloader", kv);
+    }
+
+    private static Object field(String key, Object v) {
+        return switch (v) {
+            case null -> null;
+            case Long l -> l;
+            case Double d -> d;
+            case Boolean b -> b;
+            case String s when key.equals("pid") && s.matches("[1-9][0-9]{0,9}") -> Long.parseLong(s);
+            default -> String.valueOf(v);
+        };
     }
 
     @Override
