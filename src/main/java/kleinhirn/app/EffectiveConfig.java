@@ -24,6 +24,7 @@ final class EffectiveConfig {
             case LOGFMT_PREFIX -> "{ format = \"logfmt\", print_prefix = true }";
         };
         e.b.append("format = ").append(fmt).append('\n');
+        e.kv("worker_output", c.log().captureOutput() ? "capture" : "inherit");
         e.table("supervisor");
         e.kv("name", c.name());
         if (c.socket() != null) e.kv("socket", c.socket());
@@ -33,6 +34,8 @@ final class EffectiveConfig {
         e.kv("live_endpoint", c.health().liveEndpoint());
         e.kv("status_endpoint", c.health().statusEndpoint());
         e.kv("metrics_endpoint", c.health().metricsEndpoint());
+        e.kv("min_ready", c.health().minReady());
+        e.kv("live_grace", c.health().liveGrace());
         var w = c.worker();
         e.table("worker");
         e.kv("type", w.type() == Config.Type.RUBY ? "ruby" : "program");

@@ -8,7 +8,6 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
@@ -58,13 +57,15 @@ final class PoolMain {
 
         PoolMachine machine = new PoolMachine(cfg.pool());
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
-        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
+        Probes probes = new Probes(new HealthView(cfg.health().minReady(), cfg.health().liveGrace()), clock, watch::state);
+        Consumer<PoolState> publish = watch.andThen(probes).andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 cfg.worker().type() == Config.Type.RUBY
                         ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
                         : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
+        probes.loop(loop);
 
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -72,7 +73,7 @@ final class PoolMain {
             if (cfg.health().listen() != null) {
                 HttpEndpoints http;
                 try {
-                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, probes));
                 } catch (IOException e) {
                     log.error("cannot listen for health checks", "addr", HostPort.format(cfg.health().listen()),
                             "error", String.valueOf(e.getMessage()));
@@ -158,17 +159,12 @@ final class PoolMain {
         }
     }
 
-    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, EventLoop<?, ?, ?> loop) {
+    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, Probes probes) {
         Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
-        routes.put(cfg.health().endpoint(), () -> answer(HealthView.readiness(watch.state())));
-        routes.put(cfg.health().liveEndpoint(), () ->
-                answer(HealthView.liveness(watch.state(), loop.responsive(TimeUnit.SECONDS.toNanos(5)))));
+        routes.put(cfg.health().endpoint(), probes::readiness);
+        routes.put(cfg.health().liveEndpoint(), probes::liveness);
         routes.put(cfg.health().statusEndpoint(), watch::statusResponse);
         routes.put(cfg.health().metricsEndpoint(), watch::metricsResponse);
         return routes;
-    }
-
-    private static Response answer(HealthView.Answer a) {
-        return Response.text(a.status(), a.body());
     }
 }

@@ -64,21 +64,30 @@ final class Supervisor implements AutoCloseable {
      * script's).
      */
     static Path programConfig(Path dir, String worker, String scriptBody, int port) throws IOException {
+        return programConfig(dir, "", "", worker, scriptBody, port);
+    }
+
+    /** The same, with more keys for the [log] and [health_check] tables. */
+    static Path programConfig(Path dir, String log, String health, String worker, String scriptBody, int port)
+            throws IOException {
         Path script = dir.resolve("worker.sh");
         Files.writeString(script, "#!/bin/sh\n" + scriptBody);
         Path cfg = dir.resolve("kleinhirn.toml");
         Files.writeString(cfg, """
                 [log]
                 level = "debug"
+                %s
                 [supervisor]
                 name = "e2e"
                 [health_check]
                 listen_addr = "127.0.0.1:%d"
+                %s
                 [worker]
                 type = "program"
                 %s
                 %s
-                """.formatted(port, worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
+                """.formatted(log, port, health,
+                worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
         return cfg;
     }
 
