@@ -58,7 +58,8 @@ final class PoolMain {
         PoolMachine machine = new PoolMachine(cfg.pool());
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
         Probes probes = new Probes(new HealthView(cfg.health().minReady(), cfg.health().liveGrace()), clock, watch::state);
-        Consumer<PoolState> publish = watch.andThen(probes).andThen(UpwardNotify.from(System.getenv(), junk));
+        WorkerOutput output = new WorkerOutput(cfg.log().captureOutput(), log, self);
+        Consumer<PoolState> publish = watch.andThen(probes).andThen(output).andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 cfg.worker().type() == Config.Type.RUBY
                         ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
@@ -119,6 +120,8 @@ final class PoolMain {
             PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
                     junk, System.getenv());
             loop.interpreter(processes);
+            processes.output(output);
+            opened.push(output);
             Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
             if (readiness == null) return 1;
             opened.push(readiness);

@@ -91,6 +91,14 @@ final class Supervisor implements AutoCloseable {
         return cfg;
     }
 
+    /** Starts bin/kleinhirn -f config with its output thrown away (floods that must not fill our heap). */
+    static Supervisor startDiscardingOutput(Path config, int port) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kleinhirn").toString(), "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .directory(config.getParent().toFile());
+        return new Supervisor(pb.start(), false, port);
+    }
+
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (pid1) cmd.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));

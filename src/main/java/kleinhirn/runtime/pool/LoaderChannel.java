@@ -54,7 +54,19 @@ public final class LoaderChannel implements AutoCloseable {
 
     /** Queues {"op":"spawn","id":...}; false if the channel is closed or hopelessly backed up. */
     public boolean requestSpawn(String id) {
-        return ch.isOpen() && outbox.offer("{\"op\":\"spawn\",\"id\":" + Json.quote(id) + "}\n");
+        return requestSpawn(id, null, null);
+    }
+
+    /**
+     * The same, naming files the worker's stdout and stderr are to be opened on (our captured
+     * pipes, as /proc paths); null leaves the loader's own.
+     */
+    public boolean requestSpawn(String id, String stdout, String stderr) {
+        StringBuilder b = new StringBuilder("{\"op\":\"spawn\",\"id\":");
+        Json.quote(b, id);
+        if (stdout != null) Json.quote(b.append(",\"stdout\":"), stdout);
+        if (stderr != null) Json.quote(b.append(",\"stderr\":"), stderr);
+        return ch.isOpen() && outbox.offer(b.append("}\n").toString());
     }
 
     private void write() {
