@@ -39,8 +39,13 @@ abstract class PoolTests {
 
     /** Starts kleinhirn with a worker section; the script runs as /bin/sh SCRIPT. */
     Supervisor start(String worker, String scriptBody) throws IOException {
+        return start("", worker, scriptBody);
+    }
+
+    /** The same, with more keys for [health_check]. */
+    Supervisor start(String health, String worker, String scriptBody) throws IOException {
         int port = Supervisor.freePort();
-        Path cfg = Supervisor.programConfig(dir, worker, scriptBody, port);
+        Path cfg = Supervisor.programConfig(dir, "", health, worker, scriptBody, port);
         Supervisor sup = Supervisor.start(cfg, pid1(), port, Map.of());
         started.add(sup);
         return sup;
@@ -94,7 +99,8 @@ abstract class PoolTests {
 
     @Test
     void aWorkerThatCannotStartFaultsTheSetAndBacksOff() throws Exception {
-        Supervisor s = start("count = 1\ncmdline = [\"/bin/false\"]", "");
+        // Faulted with no worker ready: liveness fails once live_grace (here none) has passed.
+        Supervisor s = start("live_grace = \"0s\"", "count = 1\ncmdline = [\"/bin/false\"]", "");
         s.awaitLog("state changed", m -> "faulted".equals(m.get("to")));
         var deaths = s.awaitLogs("worker died", 6);
         List<Integer> delays = deaths.stream().map(m -> Integer.parseInt(m.get("restart_in_ms"))).toList();

@@ -39,21 +39,7 @@ class RubyPreloadIT {
                 end
                 """.formatted(gate == null ? "" : "sleep 0.02 until File.exist?(" + rubyString(gate) + ")", appExtra, mb));
         int port = Supervisor.freePort();
-        Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                [supervisor]
-                name = "ruby-e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
-                [worker]
-                type = "ruby"
-                count = %d
-                load = "app.rb"
-                start_expression = "App.start"
-                %s
-                """.formatted(port, count, extraWorker));
+        Path cfg = Supervisor.rubyConfig(dir, "", port, count, "App.start", extraWorker);
         Supervisor s = Supervisor.start(cfg, false, port, Map.of());
         started.add(s);
         return s;

@@ -99,6 +99,28 @@ final class Supervisor implements AutoCloseable {
         return new Supervisor(pb.start(), false, port);
     }
 
+    /** A debug-level config for {@code count} preloaded workers of {@code dir/app.rb}; {@code log} goes into [log]. */
+    static Path rubyConfig(Path dir, String log, int port, int count, String startExpression, String worker)
+            throws IOException {
+        Path cfg = dir.resolve("kleinhirn.toml");
+        Files.writeString(cfg, """
+                [log]
+                level = "debug"
+                %s
+                [supervisor]
+                name = "e2e"
+                [health_check]
+                listen_addr = "127.0.0.1:%d"
+                [worker]
+                type = "ruby"
+                count = %d
+                load = "app.rb"
+                start_expression = "%s"
+                %s
+                """.formatted(log, port, count, startExpression, worker));
+        return cfg;
+    }
+
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (pid1) cmd.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));

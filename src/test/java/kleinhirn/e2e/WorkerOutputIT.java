@@ -130,21 +130,7 @@ class WorkerOutputIT {
                 end
                 """);
         int port = Supervisor.freePort();
-        Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                %s
-                [supervisor]
-                name = "ruby-e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
-                [worker]
-                type = "ruby"
-                count = 2
-                load = "app.rb"
-                start_expression = "App.start"
-                """.formatted(JSON_LOG, port));
+        Path cfg = Supervisor.rubyConfig(dir, JSON_LOG, port, 2, "App.start", "");
         Supervisor s = Supervisor.start(cfg, false, port, Map.of());
         started.add(s);
         s.awaitHttp("/healthz", 200);
