@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,12 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class GradedHealthIT {
     @TempDir
     Path dir;
-    final List<Supervisor> started = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws InterruptedException {
-        for (Supervisor s : started) s.close();
-    }
+    @RegisterExtension
+    final Supervisors started = new Supervisors();
 
     /** Workers ack at once unless the file "hold" exists; then they wait for it to go. */
     Supervisor start(String health, String worker) throws IOException {

@@ -73,7 +73,18 @@ final class Supervisor implements AutoCloseable {
         Path script = dir.resolve("worker.sh");
         Files.writeString(script, "#!/bin/sh\n" + scriptBody);
         Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
+        Files.writeString(cfg, header(log, port, health) + """
+                [worker]
+                type = "program"
+                %s
+                %s
+                """.formatted(worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
+        return cfg;
+    }
+
+    /** [log] at debug level, [supervisor] named e2e, [health_check] on 127.0.0.1:port; each with more keys. */
+    private static String header(String log, int port, String health) {
+        return """
                 [log]
                 level = "debug"
                 %s
@@ -82,13 +93,7 @@ final class Supervisor implements AutoCloseable {
                 [health_check]
                 listen_addr = "127.0.0.1:%d"
                 %s
-                [worker]
-                type = "program"
-                %s
-                %s
-                """.formatted(log, port, health,
-                worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
-        return cfg;
+                """.formatted(log, port, health);
     }
 
     /** Starts bin/kleinhirn -f config with its output thrown away (floods that must not fill our heap). */
@@ -103,21 +108,14 @@ final class Supervisor implements AutoCloseable {
     static Path rubyConfig(Path dir, String log, int port, int count, String startExpression, String worker)
             throws IOException {
         Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                %s
-                [supervisor]
-                name = "e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
+        Files.writeString(cfg, header(log, port, "") + """
                 [worker]
                 type = "ruby"
                 count = %d
                 load = "app.rb"
                 start_expression = "%s"
                 %s
-                """.formatted(log, port, count, startExpression, worker));
+                """.formatted(count, startExpression, worker));
         return cfg;
     }
 

@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import kleinhirn.core.codec.Json;
 import kleinhirn.core.codec.JsonException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,12 +28,8 @@ class WorkerOutputIT {
 
     @TempDir
     Path dir;
-    final List<Supervisor> started = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws InterruptedException {
-        for (Supervisor s : started) s.close();
-    }
+    @RegisterExtension
+    final Supervisors started = new Supervisors();
 
     /** Every line of the run, parsed; fails on the first line that is not a JSON object. */
     static List<Map<String, Object>> json(Supervisor s) {

@@ -146,7 +146,7 @@ public final class LoaderChannel implements AutoCloseable {
      * A {"action":"log"} line as our own record: level info|debug, msg, the other keys as fields.
      * Numbers and booleans keep their type and everything else becomes a string, so a field has
      * one type on every line we write: a {@code pid} is a number (a loader that sends it as a
-     * string of digits, as the original did, gets it converted).
+     * string of digits, as the original did, gets it converted; any other string pid is left out).
      */
     static Log relayed(Map<String, Object> m) {
         Level level = "debug".equals(m.get("level")) ? Level.DEBUG : Level.INFO;
@@ -167,7 +167,7 @@ public final class LoaderChannel implements AutoCloseable {
             case Long l -> l;
             case Double d -> d;
             case Boolean b -> b;
-            case String s when key.equals("pid") && s.matches("[1-9][0-9]{0,9}") -> Long.parseLong(s);
+            case String s when key.equals("pid") -> s.matches("[1-9][0-9]{0,17}") ? Long.parseLong(s) : null;
             default -> String.valueOf(v);
         };
     }
