@@ -66,7 +66,8 @@ abstract class PoolTests {
         assertEquals(200, s.http("/livez").status());
         Files.createFile(go);
         assertEquals("ok\n", s.awaitHttp("/healthz", 200).body());
-        assertEquals(2, s.logs("worker acked").size());
+        // The loop publishes a step's state before it writes that step's log lines.
+        assertEquals(2, s.awaitLogs("worker acked", 2).size());
         assertEquals(404, s.http("/nope").status());
         assertEquals(405, s.http("POST", "/healthz").status());
         assertEquals(200, s.http("HEAD", "/healthz").status());
