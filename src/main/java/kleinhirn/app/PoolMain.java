@@ -8,11 +8,11 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
+import kleinhirn.core.codec.HostPort;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.port.ErrnoException;
 import kleinhirn.core.port.Processes;
@@ -22,6 +22,7 @@ import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
+import kleinhirn.linux.KernelPipes;
 import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.NotifySocket;
@@ -37,6 +38,7 @@ import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.PoolProcesses;
+import kleinhirn.runtime.pool.WorkerOutput;
 import kleinhirn.runtime.pool.PoolWatch;
 import kleinhirn.runtime.pool.UpwardNotify;
 
@@ -63,11 +65,16 @@ final class PoolMain {
         PoolMachine machine = new PoolMachine(cfg.pool());
         Processes kernel = new KernelProcesses();
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock, SelfStats::rssBytes);
-        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), NotifySocket::send, junk));
+        Probes probes = new Probes(new HealthView(cfg.health().minReady(), cfg.health().liveGrace()), clock, watch::state);
+        WorkerOutput output = cfg.log().captureOutput()
+                ? WorkerOutput.capture(new KernelPipes(), log, self) : WorkerOutput.inherit();
+        Consumer<PoolState> publish = watch.andThen(probes).andThen(output)
+                .andThen(UpwardNotify.from(System.getenv(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
+        probes.loop(loop);
 
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -75,16 +82,16 @@ final class PoolMain {
             if (cfg.health().listen() != null) {
                 HttpEndpoints http;
                 try {
-                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, probes));
                 } catch (IOException e) {
-                    log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
+                    log.error("cannot listen for health checks", "addr", HostPort.format(cfg.health().listen()),
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
                 opened.push(http);
                 int port = http.address().getPort();
                 watch.httpConnections(() -> SelfStats.tcpConnections(port));
-                log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
+                log.info("health endpoint listening", "addr", HostPort.format(cfg.health().listen()),
                         "endpoint", cfg.health().endpoint());
             }
             if (cfg.socket() != null) {
@@ -122,6 +129,8 @@ final class PoolMain {
                     new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel), self, Version.VERSION,
                     Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), System.getenv(), loop, log, junk);
             loop.interpreter(processes);
+            processes.output(output);
+            opened.push(output);
             Readiness readiness = Readiness.open(cfg, self, kernel, loop, log, junk, watch::state);
             if (readiness == null) return 1;
             opened.push(readiness);
@@ -162,17 +171,12 @@ final class PoolMain {
         }
     }
 
-    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, EventLoop<?, ?, ?> loop) {
+    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, Probes probes) {
         Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
-        routes.put(cfg.health().endpoint(), () -> answer(HealthView.readiness(watch.state())));
-        routes.put(cfg.health().liveEndpoint(), () ->
-                answer(HealthView.liveness(watch.state(), loop.responsive(TimeUnit.SECONDS.toNanos(5)))));
+        routes.put(cfg.health().endpoint(), probes::readiness);
+        routes.put(cfg.health().liveEndpoint(), probes::liveness);
         routes.put(cfg.health().statusEndpoint(), watch::statusResponse);
         routes.put(cfg.health().metricsEndpoint(), watch::metricsResponse);
         return routes;
-    }
-
-    private static Response answer(HealthView.Answer a) {
-        return Response.text(a.status(), a.body());
     }
 }

@@ -41,6 +41,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     private final Throttle junk;
     private final Map<String, String> baseEnv;
     private WorkerProtocols protocols = WorkerProtocols.NONE;
+    private WorkerOutput output = WorkerOutput.inherit();
     private final int self;
     private final String version;
     private final Map<String, AckChannel> channels = new HashMap<>();
@@ -73,6 +74,11 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         this.protocols = protocols;
     }
 
+    /** Set once before the first spawn: log.worker_output. */
+    public void output(WorkerOutput output) {
+        this.output = output;
+    }
+
     /** The code of the Exit effect performed; -1 while none was. */
     public int exitCode() {
         return exitCode;
@@ -102,6 +108,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.Forget(String id) -> {
                 AckChannel ch = channels.remove(id);
                 if (ch != null) ch.close();
+                output.forget(id);
             }
             case PoolEffect.Emit(var rec) -> log.log(rec);
             case PoolEffect.Exit(int code) -> {
@@ -124,13 +131,16 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
                 ours.put("KLEINHIRN_STATUS_FD", Integer.toString(protocols.statusFdNumber()));
             }
             List<Integer> fds = protocols.fds(pair == null ? -1 : pair.theirs());
+            WorkerOutput.Streams out = output.open(id);
             SpawnSpec spec = new SpawnSpec(protocols.argv(w.cmdline()), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(),
-                    fds, true);
+                    fds, true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
             if (pair != null) channels.put(id, AckChannel.start(pair.ours(), id, pid, loop::post, junk));
             loop.feed(new PoolEvent.Spawned(id, pid));
+            output.started(id, pid); // after the "worker spawned" line: its output follows it
         } catch (ErrnoException | IOException e) {
             if (pair != null) close(pair);
+            output.forget(id);
             loop.feed(new PoolEvent.SpawnFailed(id, e.getMessage()));
         } finally {
             if (pair != null) pairs.release(pair.theirs());
@@ -139,7 +149,14 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
 
     /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
     private void requestFromLoader(String id) {
-        if (loader == null || !loader.requestSpawn(id)) {
+        WorkerOutput.Streams out;
+        try {
+            out = output.open(id);
+        } catch (ErrnoException e) {
+            log.warn("cannot capture a worker's output; it shares the loader's", "worker_id", id, "error", e.getMessage());
+            out = WorkerOutput.Streams.INHERITED;
+        }
+        if (loader == null || !loader.requestSpawn(id, out.stdoutPath(), out.stderrPath())) {
             // No loader to ask: the machine drops the request when it sees the loader's death,
             // or gives up on it after ack_timeout.
             log.debug("spawn request not sent: no loader", "worker_id", id);
@@ -164,14 +181,17 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
             extra.putAll(protocols.env());
+            WorkerOutput.Streams out = output.openLoader(generation);
             SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
-                    protocols.fds(pair.theirs()), true);
+                    protocols.fds(pair.theirs()), true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
+            output.startedLoader(generation, pid);
             loader = LoaderChannel.start(pair.ours(), generation, loop::post, log, junk);
             log.debug("running loader", "cmd", String.join(" ", argv));
             loop.feed(new PoolEvent.LoaderStarted(generation, pid));
         } catch (ErrnoException | IOException e) {
             if (pair != null) close(pair);
+            output.forgetLoader(generation);
             loop.feed(new PoolEvent.LoaderStartFailed(generation, e.getMessage()));
         } finally {
             if (pair != null) pairs.release(pair.theirs());
