@@ -36,7 +36,8 @@ public final class LoaderChannel implements AutoCloseable {
     private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>(4096);
     private volatile Thread writer;
 
-    private LoaderChannel(SocketChannel ch, int generation) {
+    /** Package-private for the wire fuzz test, which drives {@link #dispatch} without a socket. */
+    LoaderChannel(SocketChannel ch, int generation) {
         this.ch = ch;
         this.generation = generation;
     }
