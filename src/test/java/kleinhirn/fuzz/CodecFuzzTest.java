@@ -88,7 +88,7 @@ class CodecFuzzTest {
     /** SSE commands on a control socket, in chunks cut at random places. */
     @Property
     void sse(@ForAll("sse") byte[] in, @ForAll long cuts) throws Exception {
-        Fuzz.bounded("sse", in, 64, () -> {
+        Fuzz.bounded("sse", in, Fuzz.PER_LINE, () -> {
             Sse.Decoder d = new Sse.Decoder();
             Random r = new Random(cuts);
             try {

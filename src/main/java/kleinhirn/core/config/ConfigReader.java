@@ -108,7 +108,9 @@ public final class ConfigReader {
             if (cmdline != null && cmdline.isEmpty()) s.error("cmdline", "must not be empty");
             env = s.stringMap("env");
             cwd = s.string("cwd", null, false);
-            if (cwd != null && !Files.isDirectory(Path.of(cwd))) s.error("cwd", "is not a directory: " + cwd);
+            if (cwd != null && s.path("cwd", cwd) != null && !Files.isDirectory(Path.of(cwd))) {
+                s.error("cwd", "is not a directory: " + cwd);
+            }
             ackWorkers = s.bool("ack_workers", false);
         } else if (type == Config.Type.RUBY) {
             String g = s.string("gemfile", null, false);
@@ -293,10 +295,22 @@ public final class ConfigReader {
         }
 
         Path existingFile(String k, String p) {
+            Path given = path(k, p);
+            if (given == null) return null;
             Path base = r.file.toAbsolutePath().getParent();
-            Path resolved = base == null ? Path.of(p) : base.resolve(p);
+            Path resolved = base == null ? given : base.resolve(given);
             if (!Files.isRegularFile(resolved)) error(k, "file not found: " + resolved);
             return resolved;
+        }
+
+        /** {@code p} as a path, or null with an error: a NUL or an unpaired surrogate (found by fuzzing). */
+        Path path(String k, String p) {
+            try {
+                return Path.of(p);
+            } catch (java.nio.file.InvalidPathException e) {
+                error(k, "is not a valid path: " + e.getReason());
+                return null;
+            }
         }
 
         void finish() {
