@@ -12,6 +12,7 @@ import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
 import kleinhirn.linux.Children;
+import kleinhirn.linux.Descriptors;
 import kleinhirn.linux.ErrnoException;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.SpawnSpec;
@@ -28,6 +29,14 @@ import kleinhirn.runtime.pool.LoaderChannel;
  * always known before its exit can be seen.
  */
 final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+    /**
+     * Descriptors a spawn must leave free (docs/reliability.md): enough for a burst of health
+     * probes, control clients, a /status or /metrics read of /proc and the JDK's own needs.
+     */
+    static final int RESERVED_FDS = 16;
+    /** A spawn with an ack channel opens a socket pair; we keep one end for the worker's life. */
+    private static final int FDS_PER_CHANNEL = 2;
+
     private final Config cfg;
     private final Spawner spawner;
     private final ChannelPairs pairs;
@@ -93,6 +102,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
 
     private void spawn(String id) {
         Config.Worker w = cfg.worker();
+        if (w.acks() && refusedForDescriptors(id)) return;
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
@@ -118,6 +128,13 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
+    /** A spawn that would eat into the descriptor reserve fails as a spawn failure instead. */
+    private boolean refusedForDescriptors(String id) {
+        var shortage = Descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        shortage.ifPresent(why -> loop.feed(new PoolEvent.SpawnFailed(id, why)));
+        return shortage.isPresent();
+    }
+
     /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
     private void requestFromLoader(String id) {
         if (loader == null || !loader.requestSpawn(id)) {
@@ -134,6 +151,11 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
      */
     private void startLoader(int generation) {
         Config.Worker w = cfg.worker();
+        var shortage = Descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        if (shortage.isPresent()) {
+            loop.feed(new PoolEvent.LoaderStartFailed(generation, shortage.get()));
+            return;
+        }
         ChannelPairs.Pair pair = null;
         try {
             pair = pairs.open();

@@ -71,7 +71,12 @@ final class Turn extends Draft {
         if (!(workers.get(id) instanceof Requested r)) return;
         workers.remove(id);
         fx.add(new PoolEffect.Forget(id));
-        log(Log.error("failed to spawn worker", "worker_id", id, "error", error));
+        // One line per burst: spawns issued together tend to fail together (EMFILE, a missing
+        // program). Spawns go out only once spawnNotBefore has passed, and the first failure
+        // moves it into the future; failures while that backoff runs are the same burst.
+        boolean sameBurst = spawnNotBefore.isAfter(now);
+        log(sameBurst ? Log.debug("failed to spawn worker", "worker_id", id, "error", error)
+                : Log.error("failed to spawn worker", "worker_id", id, "error", error));
         if (shutdown == null) failedStart();
     }
 

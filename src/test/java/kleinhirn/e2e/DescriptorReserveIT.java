@@ -1,0 +1,70 @@
+package kleinhirn.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Out of file descriptors (issue 11): 60 acked workers under RLIMIT_NOFILE 64. Each holds an
+ * ack socket of ours, so without a reserve the workers took the last descriptor and the health
+ * server and control socket could no longer accept: alive but deaf. Now spawns that would eat
+ * into the reserve fail as spawn failures, and every endpoint keeps answering.
+ */
+class DescriptorReserveIT {
+    static final int LIMIT = 64;
+
+    @TempDir
+    Path dir;
+    final List<Supervisor> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (Supervisor s : started) s.close();
+    }
+
+    @Test
+    void healthStatusAndControlKeepAnsweringWhenWorkersWouldTakeEveryDescriptor() throws Exception {
+        int port = Supervisor.freePort();
+        Path sock = dir.resolve("control");
+        Path cfg = Supervisor.programConfig(dir, "count = 60\nack_workers = true", PoolTests.ACK + PoolTests.SERVE, port);
+        Files.writeString(cfg, Files.readString(cfg).replace("name = \"e2e\"", "name = \"e2e\"\nsocket = \"" + sock + "\""));
+        Supervisor s = Supervisor.startVia(List.of("prlimit", "--nofile=" + LIMIT + ":" + LIMIT), cfg, port, Map.of());
+        started.add(s);
+
+        var refused = s.awaitLog("failed to spawn worker", m -> m.get("error").startsWith("too few file descriptors"));
+        assertEquals("error", refused.get("level"));
+        s.await("some workers acked", () -> !s.logs("worker acked").isEmpty());
+
+        // Many probes, each a fresh connection: every one gets a descriptor and an answer.
+        for (int i = 0; i < 40; i++) {
+            assertNotEquals(-1, s.http("/livez").status(), "/livez answers");
+            var ready = s.http("/healthz");
+            assertEquals(417, ready.status(), ready.body());
+            assertEquals(200, s.http("/status").status());
+            assertEquals(200, s.http("/metrics").status());
+        }
+        Map<String, Object> status = Observe.status(port);
+        assertTrue(((Number) status.get("failed_starts")).intValue() > 0, status.toString());
+        assertTrue(((Number) status.get("ready")).intValue() < 60, status.toString());
+        try (Observe.Control c = new Observe.Control(sock)) {
+            s.await("a state event on the control socket", () -> c.latest() != null);
+        }
+        assertTrue(Observe.fds(s.proc.pid()) <= LIMIT - 8, "descriptors stay free");
+
+        // One error line for the burst; the rest of it is at debug level.
+        long errors = s.logs("failed to spawn worker").stream().filter(m -> m.get("level").equals("error")).count();
+        long all = s.logs("failed to spawn worker").size();
+        assertTrue(all > errors, "a burst of " + all + " refusals");
+        assertEquals(1, errors, "one error line for the burst");
+
+        s.signal("TERM");
+        assertEquals(0, s.awaitExit());
+    }
+}
