@@ -65,6 +65,14 @@ final class PoolMain {
                 now -> new PoolEvent.Woke(),
                 clock, publish);
 
+        // No thread of ours dies silently: one that ends with an unexpected throwable (a signal
+        // handler, the notify receiver, an accept loop) ends the loop, which kills every child's
+        // group and exits 1. Per-connection threads catch their own failures and close.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            log.error("a thread failed", "thread", t.getName(), "error", e.toString());
+            loop.fail(e);
+        });
+
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
@@ -112,6 +120,10 @@ final class PoolMain {
             Reaper reaper = new Reaper(new Reaper.Sink() {
                 @Override public void reaped(int pid, ExitStatus status) { loop.post(new PoolEvent.Reaped(pid, status)); }
                 @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
+                @Override public void failed(Throwable cause) {
+                    log.error("the reaper failed; nothing would be reaped any more", "error", cause.toString());
+                    loop.fail(cause);
+                }
             });
             reaper.start();
             PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
@@ -130,7 +142,7 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
-                killEveryChild(self);
+                Children.killEveryGroup(self);
                 return 1;
             }
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
@@ -141,18 +153,6 @@ final class PoolMain {
                 } catch (Exception e) {
                     log.warn("cleanup failed", "error", e.toString());
                 }
-            }
-        }
-    }
-
-    /** SIGKILL each child's process group (workers lead their own) and the child itself. */
-    private static void killEveryChild(int self) {
-        for (int child : Children.of(self)) {
-            try {
-                Libc.kill(-child, Sig.KILL);
-                Libc.kill(child, Sig.KILL);
-            } catch (ErrnoException ignored) {
-                // nothing more we can do on the way out
             }
         }
     }

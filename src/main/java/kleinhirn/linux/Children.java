@@ -25,6 +25,21 @@ public final class Children {
         return out;
     }
 
+    /**
+     * The last resort of a failing supervisor: SIGKILL each child's process group (workers lead
+     * their own) and the child itself. Best effort: errors are ignored on the way out.
+     */
+    public static void killEveryGroup(int parent) {
+        for (int child : of(parent)) {
+            try {
+                Libc.kill(-child, kleinhirn.core.Sig.KILL);
+                Libc.kill(child, kleinhirn.core.Sig.KILL);
+            } catch (ErrnoException ignored) {
+                // nothing more we can do on the way out
+            }
+        }
+    }
+
     /** The parent of {@code pid} as /proc says now, or -1 if it is gone. */
     public static int parentOf(int pid) {
         return parentOf(Path.of("/proc", Integer.toString(pid)));

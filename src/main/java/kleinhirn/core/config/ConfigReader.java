@@ -108,7 +108,7 @@ public final class ConfigReader {
             if (cmdline != null && cmdline.isEmpty()) s.error("cmdline", "must not be empty");
             env = s.stringMap("env");
             cwd = s.string("cwd", null, false);
-            if (cwd != null && s.path("cwd", cwd) != null && !Files.isDirectory(Path.of(cwd))) {
+            if (cwd != null && s.fsPath("cwd", cwd) != null && !Files.isDirectory(Path.of(cwd))) {
                 s.error("cwd", "is not a directory: " + cwd);
             }
             ackWorkers = s.bool("ack_workers", false);
@@ -295,7 +295,7 @@ public final class ConfigReader {
         }
 
         Path existingFile(String k, String p) {
-            Path given = path(k, p);
+            Path given = fsPath(k, p);
             if (given == null) return null;
             Path base = r.file.toAbsolutePath().getParent();
             Path resolved = base == null ? given : base.resolve(given);
@@ -304,7 +304,7 @@ public final class ConfigReader {
         }
 
         /** {@code p} as a path, or null with an error: a NUL or an unpaired surrogate (found by fuzzing). */
-        Path path(String k, String p) {
+        Path fsPath(String k, String p) {
             try {
                 return Path.of(p);
             } catch (java.nio.file.InvalidPathException e) {

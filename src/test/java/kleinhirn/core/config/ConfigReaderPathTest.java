@@ -27,7 +27,7 @@ class ConfigReaderPathTest {
             assertNull(ruby.config());
             assertTrue(ruby.errors().stream().anyMatch(e -> e.startsWith("/etc/kleinhirn.json: worker.gemfile: is not a valid path")),
                     ruby.errors().toString());
-            var program = read("{\"supervisor\":{\"name\":\"p\"},\"worker\":{\"cmdline\":[\"true\"],\"cwd\":\"" + bad + "\"}}");
+            var program = read("{\"supervisor\":{\"name\":\"p\"},\"worker\":{\"type\":\"program\",\"cmdline\":[\"true\"],\"cwd\":\"" + bad + "\"}}");
             assertNull(program.config());
             assertTrue(program.errors().stream().anyMatch(e -> e.startsWith("/etc/kleinhirn.json: worker.cwd: is not a valid path")),
                     program.errors().toString());
