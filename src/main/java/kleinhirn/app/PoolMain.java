@@ -75,6 +75,8 @@ final class PoolMain {
 
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
+        // Why we leave, for the control clients' final state when the machine did not stop us.
+        String[] leaving = {"startup failed"};
         try {
             if (cfg.health().listen() != null) {
                 HttpEndpoints http;
@@ -100,7 +102,10 @@ final class PoolMain {
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
-                opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
+                opened.push(() -> {
+                    watch.finish(leaving[0]);
+                    control.close(ControlSocket.DRAIN_MILLIS);
+                });
                 watch.control(control);
                 log.info("control socket listening", "path", cfg.socket());
             }
@@ -109,6 +114,7 @@ final class PoolMain {
                 pairs = ChannelPairs.create();
             } catch (IOException e) {
                 log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
+                leaving[0] = "startup failed: cannot create the ack socket directory";
                 return 1;
             }
             opened.push(pairs);
@@ -130,7 +136,10 @@ final class PoolMain {
                     junk, System.getenv());
             loop.interpreter(processes);
             Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
-            if (readiness == null) return 1;
+            if (readiness == null) {
+                leaving[0] = "startup failed: cannot open the workers' ack sockets";
+                return 1;
+            }
             opened.push(readiness);
             opened.push(processes::closeAll);
             processes.protocols(readiness.protocols());
@@ -142,6 +151,7 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
+                leaving[0] = "supervisor failed: " + e.getMessage();
                 Children.killEveryGroup(self);
                 return 1;
             }

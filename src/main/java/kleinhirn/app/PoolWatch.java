@@ -1,12 +1,14 @@
 package kleinhirn.app;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import kleinhirn.core.codec.Exposition;
 import kleinhirn.core.pool.AckLatency;
 import kleinhirn.core.pool.PoolMetrics;
+import kleinhirn.core.pool.Phase;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.core.pool.StatusJson;
 import kleinhirn.linux.SelfStats;
@@ -51,6 +53,20 @@ final class PoolWatch implements Consumer<PoolState> {
     void control(ControlServer c) {
         control = c;
         stream(c, snapshot.get());
+    }
+
+    /**
+     * Every control client gets a final state before EOF, on every way out. A stop the machine
+     * drove already ended the stream on one (stopping, no workers left); any other way out (a
+     * failed start, a failed supervisor) publishes it here, saying {@code why}.
+     */
+    void finish(String why) {
+        ControlServer c = control;
+        PoolState s = snapshot.get();
+        if (c == null || s.phase() == Phase.STOPPING && s.workers().isEmpty()) return;
+        stream(c, new PoolState(Phase.STOPPING, why, Map.of(), s.deaths(), s.failedStreak(), s.spawnNotBefore(),
+                s.everRan(), s.spawnsTotal(), s.counters(), Map.of(), true, s.shutdown(), s.seed(), s.startedAt(),
+                s.loader()));
     }
 
     void httpConnections(IntSupplier open) {

@@ -2,7 +2,6 @@ package kleinhirn.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,7 @@ class DescriptorReserveIT {
         int port = Supervisor.freePort();
         Path sock = dir.resolve("control");
         Path cfg = Supervisor.programConfig(dir, "count = 60\nack_workers = true", PoolTests.ACK + PoolTests.SERVE, port);
-        Files.writeString(cfg, Files.readString(cfg).replace("name = \"e2e\"", "name = \"e2e\"\nsocket = \"" + sock + "\""));
+        Supervisor.withControlSocket(cfg, sock);
         Supervisor s = Supervisor.startVia(List.of("prlimit", "--nofile=" + LIMIT + ":" + LIMIT), cfg, port, Map.of());
         started.add(s);
 
@@ -51,8 +50,8 @@ class DescriptorReserveIT {
             assertEquals(200, s.http("/metrics").status());
         }
         Map<String, Object> status = Observe.status(port);
-        assertTrue(((Number) status.get("failed_starts")).intValue() > 0, status.toString());
         assertTrue(((Number) status.get("ready")).intValue() < 60, status.toString());
+        assertTrue(Observe.value(Observe.metrics(port), "kleinhirn_failed_starts_total") > 0, "refusals count as failed starts");
         try (Observe.Control c = new Observe.Control(sock)) {
             s.await("a state event on the control socket", () -> c.latest() != null);
         }
