@@ -131,9 +131,13 @@ public final class LoaderChannel implements AutoCloseable {
         return null;
     }
 
-    /** A {"action":"log"} line as our own record: level info|debug, msg, the other keys as fields. */
+    /** A {"action":"log"} line as our own record: level warning|info|debug, msg, the other keys as fields. */
     static Log relayed(Map<String, Object> m) {
-        Level level = "debug".equals(m.get("level")) ? Level.DEBUG : Level.INFO;
+        Level level = switch (m.get("level")) {
+            case "debug" -> Level.DEBUG;
+            case "warning" -> Level.WARNING;
+            case null, default -> Level.INFO;
+        };
         List<Object> kv = new ArrayList<>();
         for (var e : m.entrySet()) {
             String k = e.getKey();
