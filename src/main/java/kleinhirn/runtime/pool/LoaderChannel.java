@@ -133,10 +133,10 @@ public final class LoaderChannel implements AutoCloseable {
 
     /** A {"action":"log"} line as our own record: level warning|info|debug, msg, the other keys as fields. */
     static Log relayed(Map<String, Object> m) {
-        Level level = switch (m.get("level")) {
+        Level level = switch (m.get("level") instanceof String l ? l : "info") {
             case "debug" -> Level.DEBUG;
             case "warning" -> Level.WARNING;
-            case null, default -> Level.INFO;
+            default -> Level.INFO;
         };
         List<Object> kv = new ArrayList<>();
         for (var e : m.entrySet()) {
