@@ -22,6 +22,7 @@ import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
+import kleinhirn.linux.KernelDescriptors;
 import kleinhirn.linux.KernelPipes;
 import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
@@ -76,8 +77,18 @@ final class PoolMain {
                 clock, publish);
         probes.loop(loop);
 
+        // No thread of ours dies silently: one that ends with an unexpected throwable (a signal
+        // handler, the notify receiver, an accept loop) ends the loop, which kills every child's
+        // group and exits 1. Per-connection threads catch their own failures and close.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            log.error("a thread failed", "thread", t.getName(), "error", e.toString());
+            loop.fail(e);
+        });
+
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
+        // Why we leave, for the control clients' final state when the machine did not stop us.
+        String[] leaving = {"startup failed"};
         try {
             if (cfg.health().listen() != null) {
                 HttpEndpoints http;
@@ -103,7 +114,10 @@ final class PoolMain {
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
-                opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
+                opened.push(() -> {
+                    watch.finish(leaving[0]);
+                    control.close(ControlSocket.DRAIN_MILLIS);
+                });
                 watch.control(control);
                 log.info("control socket listening", "path", cfg.socket());
             }
@@ -112,6 +126,7 @@ final class PoolMain {
                 pairs = ChannelPairs.create();
             } catch (IOException e) {
                 log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
+                leaving[0] = "startup failed: cannot create the ack socket directory";
                 return 1;
             }
             opened.push(pairs);
@@ -123,16 +138,23 @@ final class PoolMain {
             Reaper reaper = new Reaper(new Reaper.Sink() {
                 @Override public void reaped(int pid, ExitStatus status) { loop.post(new PoolEvent.Reaped(pid, status)); }
                 @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
+                @Override public void failed(Throwable cause) {
+                    log.error("the reaper failed; nothing would be reaped any more", "error", cause.toString());
+                    loop.fail(cause);
+                }
             });
             reaper.start();
             PoolProcesses processes = new PoolProcesses(cfg,
-                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel), self, Version.VERSION,
+                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel, new KernelDescriptors()), self, Version.VERSION,
                     Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), System.getenv(), loop, log, junk);
             loop.interpreter(processes);
             processes.output(output);
             opened.push(output);
             Readiness readiness = Readiness.open(cfg, self, kernel, loop, log, junk, watch::state);
-            if (readiness == null) return 1;
+            if (readiness == null) {
+                leaving[0] = "startup failed: cannot open the workers' ack sockets";
+                return 1;
+            }
             opened.push(readiness);
             opened.push(processes::closeAll);
             processes.protocols(readiness.protocols());
@@ -144,7 +166,8 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
-                killEveryChild(kernel, self);
+                leaving[0] = "supervisor failed: " + e.getMessage();
+                kernel.killEveryGroup(self);
                 return 1;
             }
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
@@ -155,18 +178,6 @@ final class PoolMain {
                 } catch (Exception e) {
                     log.warn("cleanup failed", "error", e.toString());
                 }
-            }
-        }
-    }
-
-    /** SIGKILL each child's process group (workers lead their own) and the child itself. */
-    private static void killEveryChild(Processes kernel, int self) {
-        for (int child : kernel.childrenOf(self)) {
-            try {
-                kernel.kill(-child, Sig.KILL);
-                kernel.kill(child, Sig.KILL);
-            } catch (ErrnoException ignored) {
-                // nothing more we can do on the way out
             }
         }
     }

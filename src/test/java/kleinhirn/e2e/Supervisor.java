@@ -121,6 +121,11 @@ final class Supervisor implements AutoCloseable {
         return cfg;
     }
 
+    /** Adds {@code supervisor.socket = sock} to a config written by {@link #programConfig}. */
+    static void withControlSocket(Path config, Path sock) throws IOException {
+        Files.writeString(config, Files.readString(config).replace("name = \"e2e\"", "name = \"e2e\"\nsocket = \"" + sock + "\""));
+    }
+
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (pid1) cmd.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
