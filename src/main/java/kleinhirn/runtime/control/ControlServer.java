@@ -62,6 +62,8 @@ public final class ControlServer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private volatile byte[] current; // the latest state event, null until the first publish
     private volatile boolean closed;
+    private Thread acceptor;
+    private boolean released; // guarded by conns: close() is closing every connection
 
     private ControlServer(Path path, ServerSocketChannel server, Handler handler, Logger log) {
         this.path = path;
@@ -86,14 +88,16 @@ public final class ControlServer implements AutoCloseable {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             // Without write permission nobody but root connects, so the window before chmod is safe.
-            ch.bind(UnixDomainSocketAddress.of(path));
+            // The kernel clamps a backlog to net.core.somaxconn: asking for the most follows it
+            // (the JDK's default of 50 refused bursts of clients with EAGAIN).
+            ch.bind(UnixDomainSocketAddress.of(path), Integer.MAX_VALUE);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             ch.close();
             throw e;
         }
         ControlServer s = new ControlServer(path, ch, handler, log);
-        Thread.ofVirtual().name("control-accept").start(s::acceptLoop);
+        s.acceptor = Thread.ofVirtual().name("control-accept").start(s::acceptLoop);
         return s;
     }
 
@@ -123,9 +127,14 @@ public final class ControlServer implements AutoCloseable {
         try { server.close(); } catch (IOException ignored) { /* closing anyway */ }
         long deadline = System.nanoTime() + drainMillis * 1_000_000;
         try {
+            // A client accepted just before the close gets the current state like every other.
+            acceptor.join(java.time.Duration.ofMillis(Math.max(1, drainMillis)));
             for (Conn c : conns) c.awaitFlushed(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (conns) {
+            released = true;
         }
         for (Conn c : conns) c.close();
         try { Files.deleteIfExists(path); } catch (IOException e) { log.warn("cannot remove control socket", "path", path.toString(), "err", e.toString()); }
@@ -142,8 +151,10 @@ public final class ControlServer implements AutoCloseable {
                     continue;
                 }
                 Conn c = new Conn(ids.incrementAndGet(), ch);
-                conns.add(c);
-                if (closed) { c.close(); return; }
+                synchronized (conns) {
+                    if (released) { c.close(); return; } // close() gave up waiting for us
+                    conns.add(c);
+                }
                 byte[] now = current;
                 if (now != null) c.offerState(now);
                 Thread.ofVirtual().name("control-w-" + c.id).start(c::writeLoop);

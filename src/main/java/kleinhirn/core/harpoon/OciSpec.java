@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

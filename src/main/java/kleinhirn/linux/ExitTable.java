@@ -1,18 +1,18 @@
-package kleinhirn.app.harpoon;
+package kleinhirn.linux;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import kleinhirn.core.ExitStatus;
-import kleinhirn.linux.Reaper;
 
 /**
- * Matches the reaper's reports to the pids we wait for (runc invocations, the container's init).
+ * The reaper's reports by pid, for the pids someone waits for (harpoon: the runtime's calls and
+ * the container's init).
  * A pid may be reaped before anyone asks for it (a fast exit races the pid-file read), so
  * unclaimed statuses are kept in a small bounded table; orphans nobody claims age out of it.
  */
-final class Children implements Reaper.Sink {
+public final class ExitTable implements Reaper.Sink {
     private static final int MAX_UNCLAIMED = 256;
 
     private final Map<Integer, CompletableFuture<ExitStatus>> waiting = new HashMap<>();
@@ -21,7 +21,7 @@ final class Children implements Reaper.Sink {
     };
 
     /** The exit of {@code pid}, completed on the reaper thread (or at once if already reaped). */
-    CompletableFuture<ExitStatus> watch(int pid) {
+    public CompletableFuture<ExitStatus> watch(int pid) {
         synchronized (this) {
             ExitStatus done = unclaimed.remove(pid);
             if (done != null) return CompletableFuture.completedFuture(done);

@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 /** {@code restart} of agent.json; a missing key means {@link #NO}. */
 public enum RestartPolicy {

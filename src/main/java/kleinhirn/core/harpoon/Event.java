@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 /** Facts the supervisor loop learns; each is handled by {@link Supervisor#step}. */
 public sealed interface Event {

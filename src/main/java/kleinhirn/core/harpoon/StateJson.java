@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 /**
  * Encodes {@link ContainerState} byte-for-byte as Go's {@code json.Marshal} encoded harpoon's

@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 /** {@code container_metrics}: all zero while the container is down or a read failed. */
 public record Metrics(long cpuTime, long memoryUsage, long memoryLimit) {

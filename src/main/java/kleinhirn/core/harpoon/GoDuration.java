@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 import java.time.Duration;
 
@@ -37,6 +37,19 @@ public final class GoDuration {
         if (total > Long.MAX_VALUE) throw bad(orig);
         long nanos = Math.round(total);
         return Duration.ofNanos(neg ? -nanos : nanos);
+    }
+
+    /** Go's {@code Duration.String} to the millisecond: {@code 250ms}, {@code 1s}, {@code 1.5s}, {@code 2m30s}. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) return ms + "ms";
+        StringBuilder b = new StringBuilder();
+        long h = ms / 3_600_000, m = ms / 60_000 % 60, sec = ms / 1000 % 60, frac = ms % 1000;
+        if (h > 0) b.append(h).append('h');
+        if (h > 0 || m > 0) b.append(m).append('m');
+        b.append(sec);
+        if (frac > 0) b.append('.').append(String.format("%03d", frac).replaceAll("0+$", ""));
+        return b.append('s').toString();
     }
 
     private static IllegalArgumentException bad(String s) {

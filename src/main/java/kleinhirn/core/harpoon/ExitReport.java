@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 /** {@code container_exit_status}: how the last run of the container ended, as the agent sees it. */
 public sealed interface ExitReport {

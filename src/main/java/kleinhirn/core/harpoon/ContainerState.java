@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 /** The snapshot broadcast on {@code ./control}; {@code err} is {@code null} when unset. */
 public record ContainerState(

@@ -1,19 +1,27 @@
-package kleinhirn.app.harpoon;
+package kleinhirn.linux.cgroup;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import kleinhirn.harpoon.Metrics;
+import kleinhirn.core.harpoon.Cgroups;
+import kleinhirn.core.harpoon.Metrics;
 
 /**
- * The container's cgroup directories, found from {@code /proc/<init>/cgroup} while the init is
+ * A container's cgroup directories, found from {@code /proc/<init>/cgroup} while the init is
  * alive (so we need not know how the runtime resolved {@code harpoon/<id>}). v1 where a memory
  * controller line exists, else the v2 unified path.
  */
-record Cgroup(Path memory, Path cpuacct, Path unified) {
+public record Cgroup(Path memory, Path cpuacct, Path unified) implements Cgroups.ContainerCgroup {
+    /** The host's cgroupfs as the {@link Cgroups} port. */
+    public static final Cgroups HOST = new Cgroups() {
+        @Override public Cgroups.ContainerCgroup of(int pid) { return Cgroup.of(pid); }
+
+        @Override public boolean swapAccounted() { return Cgroup.swapAccounted(); }
+    };
+
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
-    static Cgroup of(int pid) {
+    public static Cgroup of(int pid) {
         Path memory = null, cpuacct = null, unified = null;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
@@ -37,8 +45,8 @@ record Cgroup(Path memory, Path cpuacct, Path unified) {
         return new Cgroup(memory, cpuacct, memory == null ? unified : null);
     }
 
-    /** All three or all zero: any failed read zeroes the sample, as the original did. */
-    Metrics metrics() {
+    @Override
+    public Metrics metrics() {
         try {
             if (memory != null) {
                 long cpu = cpuacct == null ? 0 : num(cpuacct.resolve("cpuacct.usage"));
@@ -57,8 +65,9 @@ record Cgroup(Path memory, Path cpuacct, Path unified) {
         return Metrics.ZERO;
     }
 
-    /** Whether the kernel OOM-killed anything in this cgroup (v1 oom_control, v2 memory.events). */
-    boolean oomKilled() {
+    /** v1 {@code memory.oom_control}, v2 {@code memory.events}: the {@code oom_kill} counter. */
+    @Override
+    public boolean oomKilled() {
         try {
             if (memory != null) return field(memory.resolve("memory.oom_control"), "oom_kill") > 0;
             if (unified != null) return field(unified.resolve("memory.events"), "oom_kill") > 0;
@@ -69,7 +78,7 @@ record Cgroup(Path memory, Path cpuacct, Path unified) {
     }
 
     /** Whether this host can limit memory+swap (the memsw files exist, or v2 swap control). */
-    static boolean swapAccounted() {
+    public static boolean swapAccounted() {
         return Files.exists(ROOT.resolve("memory/memory.memsw.limit_in_bytes"))
                 || Files.exists(ROOT.resolve("memory.swap.max")) || hasV2Swap();
     }

@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +12,10 @@ public final class Cli {
     private Cli() {}
 
     public record Options(String hostname, String id, String runtime, Duration metricsInterval,
-                          Duration stopTimeout, List<String> command) {}
+                          Duration stopTimeout, Duration runtimeTimeout, List<String> command) {}
+
+    /** How long one call of the OCI runtime may take before its process group is killed. */
+    public static final Duration DEFAULT_RUNTIME_TIMEOUT = Duration.ofSeconds(30);
 
     /** What main should do. Exit codes: 0 version/help, 1 missing flag, 2 bad flag (Go's). */
     public sealed interface Parsed {
@@ -33,6 +36,8 @@ public final class Cli {
                 \tinterval between metrics states (default 3s)
               -runtime string
                 \tOCI runtime: a name on PATH or a path (default "runc")
+              -runtime-timeout duration
+                \tdeadline of each call of the runtime; then its process group is killed (default 30s)
               -stop-timeout duration
                 \tescalate stop to kill after this (default 0: never)
               -version
@@ -42,7 +47,7 @@ public final class Cli {
 
     public static Parsed parse(List<String> args) {
         String hostname = "", id = "", runtime = "runc";
-        Duration metrics = Duration.ofSeconds(3), stopTimeout = Duration.ZERO;
+        Duration metrics = Duration.ofSeconds(3), stopTimeout = Duration.ZERO, runtimeTimeout = DEFAULT_RUNTIME_TIMEOUT;
         boolean version = false;
         int i = 0;
         while (i < args.size()) {
@@ -66,7 +71,7 @@ public final class Cli {
                     }
                 }
                 case "h", "help" -> { return new Parsed.Help(); }
-                case "hostname", "id", "ID", "runtime", "metrics-interval", "stop-timeout" -> {
+                case "hostname", "id", "ID", "runtime", "metrics-interval", "stop-timeout", "runtime-timeout" -> {
                     if (value == null) {
                         if (i >= args.size()) return new Parsed.Fail(2, "flag needs an argument: -" + name, true);
                         value = args.get(i++);
@@ -78,7 +83,11 @@ public final class Cli {
                         default -> {
                             try {
                                 Duration d = GoDuration.parse(value);
-                                if (name.equals("stop-timeout")) stopTimeout = d; else metrics = d;
+                                switch (name) {
+                                    case "stop-timeout" -> stopTimeout = d;
+                                    case "runtime-timeout" -> runtimeTimeout = d;
+                                    default -> metrics = d;
+                                }
                             } catch (IllegalArgumentException e) {
                                 return new Parsed.Fail(2, "invalid value \"" + value + "\" for flag -" + name + ": parse error", true);
                             }
@@ -92,6 +101,7 @@ public final class Cli {
         if (hostname.isEmpty()) return new Parsed.Fail(1, "hostname not supplied", false);
         if (id.isEmpty()) return new Parsed.Fail(1, "container ID not supplied", false);
         if (metrics.isNegative() || metrics.isZero()) return new Parsed.Fail(2, "-metrics-interval must be positive", true);
-        return new Parsed.Run(new Options(hostname, id, runtime, metrics, stopTimeout, List.copyOf(args.subList(i, args.size()))));
+        if (runtimeTimeout.isNegative() || runtimeTimeout.isZero()) return new Parsed.Fail(2, "-runtime-timeout must be positive", true);
+        return new Parsed.Run(new Options(hostname, id, runtime, metrics, stopTimeout, runtimeTimeout, List.copyOf(args.subList(i, args.size()))));
     }
 }

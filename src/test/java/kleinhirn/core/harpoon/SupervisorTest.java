@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -14,19 +14,19 @@ class SupervisorTest {
 
     /** A tiny driver holding state, time and the last effects. */
     static final class Run {
-        Supervisor.State s;
+        SupervisorState s;
         Instant now = T0;
         List<Effect> fx;
 
         Run(Supervisor.Settings settings) {
             var b = Supervisor.boot(settings);
-            s = b.next();
+            s = b.state();
             fx = b.effects();
         }
 
         Run on(Event e) {
             var st = Supervisor.step(s, e, now);
-            s = st.next();
+            s = st.state();
             fx = st.effects();
             return this;
         }
@@ -84,7 +84,7 @@ class SupervisorTest {
             Run r = up(RestartPolicy.NO).on(exit);
             assertTrue(r.did(new Effect.DeleteContainer()));
             assertFalse(r.published().restarting(), exit.toString());
-            assertInstanceOf(Phase.Down.class, r.s.phase());
+            assertInstanceOf(ContainerPhase.Down.class, r.s.phase());
         }
     }
 
@@ -136,7 +136,7 @@ class SupervisorTest {
         assertTrue(r.published().up());
         r.on(EXIT0);
         assertFalse(r.published().restarting());
-        assertInstanceOf(Phase.Down.class, r.s.phase());
+        assertInstanceOf(ContainerPhase.Down.class, r.s.phase());
     }
 
     @Test
@@ -228,5 +228,35 @@ class SupervisorTest {
         assertEquals(List.of(new Effect.SignalContainer(100, 1)), r.fx);
         r.on(EXIT0).on(new Event.Forward(1));
         assertTrue(r.fx.isEmpty());
+    }
+
+    @Test
+    void terminateWhileStartingAbandonsTheStartAndLeavesOnceItFails() {
+        Run r = new Run(SETTINGS).on(new Event.Terminate());
+        assertEquals(List.of(new Effect.AbortStart()), r.fx, "nothing published before the first start finished");
+        r.on(new Event.StartFailed("runc create: cancelled: the supervisor is stopping"));
+        ContainerState s = r.published();
+        assertFalse(s.up());
+        assertFalse(s.restarting());
+        assertTrue(r.did(new Effect.Exit(0)));
+        assertTrue(r.fx.indexOf(new Effect.Publish(s)) < r.fx.indexOf(new Effect.Exit(0)), "the final state before the exit");
+    }
+
+    @Test
+    void terminateWhileUpDoesNotAbortAnything() {
+        Run r = up(RestartPolicy.NO).on(new Event.Terminate());
+        assertFalse(r.did(new Effect.AbortStart()));
+    }
+
+    @Test
+    void terminateInTheRestartGapPublishesTheFinalStateThenExits() {
+        Run r = up(RestartPolicy.ALWAYS).on(EXIT0);
+        assertTrue(r.published().restarting());
+        r.on(new Event.Terminate());
+        ContainerState last = r.published();
+        assertFalse(last.up());
+        assertFalse(last.restarting());
+        assertEquals(List.of(new Effect.Publish(last), new Effect.Exit(0)), r.fx);
+        assertNull(r.s.deadline(), "no restart, no metrics");
     }
 }

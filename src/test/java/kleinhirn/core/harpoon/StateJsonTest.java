@@ -1,4 +1,4 @@
-package kleinhirn.harpoon;
+package kleinhirn.core.harpoon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

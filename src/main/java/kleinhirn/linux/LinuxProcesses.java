@@ -1,0 +1,57 @@
+package kleinhirn.linux;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import kleinhirn.core.ExitStatus;
+import kleinhirn.core.harpoon.HostProcesses;
+
+/**
+ * {@link HostProcesses} on the real kernel: posix_spawn, our reaper's {@link ExitTable}, kill(2).
+ * Children get our environment and our stdout for both stdout and stderr (the OCI runtime hands
+ * its stdio to the container, whose output goes to our stdout).
+ */
+public final class LinuxProcesses implements HostProcesses {
+    private final Spawner spawner;
+    private final ExitTable exits;
+
+    public LinuxProcesses(Spawner spawner, ExitTable exits) {
+        this.spawner = spawner;
+        this.exits = exits;
+    }
+
+    @Override
+    public int spawnGroup(List<String> argv) throws IOException {
+        try {
+            return spawner.spawn(new SpawnSpec(argv, environment(), null, List.of(), true, 1, 1));
+        } catch (ErrnoException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> exitOf(int pid) { return exits.watch(pid); }
+
+    @Override
+    public boolean signal(int pid, int sig) { return kill(pid, sig); }
+
+    @Override
+    public boolean signalGroup(int pgid, int sig) { return kill(-pgid, sig); }
+
+    private static boolean kill(int target, int sig) {
+        try {
+            return Libc.kill(target, sig);
+        } catch (ErrnoException e) {
+            // EPERM/EINVAL cannot happen for our own children and valid numbers: a broken invariant
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> environment() {
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
+        return env;
+    }
+}
