@@ -75,9 +75,23 @@ final class Harpoon implements AutoCloseable {
         }
     }
 
+    /** The harness's one wait: polls {@code cond} until it holds, failing after 30 s. */
+    static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
     int awaitExit() throws Exception {
         if (!proc.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("supervisor did not exit; stderr: " + stderr());
         return proc.exitValue();
+    }
+
+    /** SIGTERM (or another signal) to the supervisor. */
+    void signal(String sig) throws Exception {
+        new ProcessBuilder("kill", "-" + sig, Long.toString(proc.pid())).inheritIO().start().waitFor();
     }
 
     boolean containerExists() { return Files.exists(Path.of("/run/runc", id)); }
@@ -136,9 +150,16 @@ final class Harpoon implements AutoCloseable {
             throw new AssertionError("no matching " + type + "; saw " + seen);
         }
 
+        /** Every state received until EOF (within 30 s), in order. */
+        List<String> statesUntilEof() throws InterruptedException {
+            if (!awaitEof()) throw new AssertionError("no EOF; saw " + events);
+            List<String> states = new ArrayList<>();
+            for (Sse.Event e : events) if (e.type().equals("state")) states.add(e.data());
+            return states;
+        }
+
         boolean awaitEof() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!eof && System.nanoTime() < deadline) Thread.sleep(10);
+            Harpoon.await("EOF on the control socket", () -> eof);
             return eof;
         }
 

@@ -199,10 +199,16 @@ class HarpoonIT {
     }
 
     static void awaitStdout(Harpoon h, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!h.stdout().contains(text)) {
-            if (System.nanoTime() > deadline) fail("no \"" + text + "\" on stdout: " + h.stdout() + "\nstderr: " + h.stderr());
-            Thread.sleep(20);
+        Harpoon.await("\"" + text + "\" on stdout", () -> read(h::stdout).contains(text));
+    }
+
+    interface Text { String get() throws java.io.IOException; }
+
+    static String read(Text t) {
+        try {
+            return t.get();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
