@@ -10,8 +10,8 @@ import kleinhirn.core.harpoon.HostProcesses;
 
 /**
  * {@link HostProcesses} on the real kernel: posix_spawn, our reaper's {@link ExitTable}, kill(2).
- * Children get our environment and our stdout for both stdout and stderr (the OCI runtime hands
- * its stdio to the container, whose output goes to our stdout).
+ * Children get our environment. The OCI runtime's own output goes to our stderr; the container's
+ * stdio, which it inherits from the runtime's {@code create}, goes to our stdout.
  */
 public final class LinuxProcesses implements HostProcesses {
     private final Spawner spawner;
@@ -25,9 +25,28 @@ public final class LinuxProcesses implements HostProcesses {
     @Override
     public int spawnGroup(List<String> argv) throws IOException {
         try {
-            return spawner.spawn(new SpawnSpec(argv, environment(), null, List.of(), true, 1, 1));
+            return spawner.spawn(new SpawnSpec(argv, environment(), null, List.of(), true, 2, 2));
         } catch (ErrnoException e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Spawned spawnGroupHoldingStderr(List<String> argv) throws IOException {
+        HeldPipe pipe;
+        try {
+            pipe = HeldPipe.open();
+        } catch (ErrnoException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            int pid = spawner.spawn(new SpawnSpec(argv, environment(), null, List.of(), true, 1, pipe.writeEnd));
+            return new Spawned(pid, pipe);
+        } catch (ErrnoException e) {
+            pipe.toStderr(); // drains to EOF at once and closes the read end
+            throw new IOException(e.getMessage(), e);
+        } finally {
+            pipe.closeWriteEnd();
         }
     }
 

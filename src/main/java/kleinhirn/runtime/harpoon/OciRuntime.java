@@ -61,7 +61,7 @@ public final class OciRuntime {
         boolean maybe = !runtime.equals("runc") || Files.isDirectory(Path.of("/run/runc", id));
         if (!maybe) return;
         log.warn("removing leftover container", "id", id);
-        calls.run(false, "delete", "--force", id);
+        calls.run(RuntimeCalls.Call.DELETE, "delete", "--force", id);
     }
 
     /** Kills the create/start call in flight, and skips the rest of this start; any thread. */
@@ -108,25 +108,28 @@ public final class OciRuntime {
         } catch (IOException e) {
             return "cannot write the bundle: " + e.getMessage();
         }
-        RuntimeCalls.Outcome created = calls.run(true, "--log", "runtime.log", "--log-format", "json",
+        RuntimeCalls.Outcome created = calls.run(RuntimeCalls.Call.CREATE, "--log", "runtime.log", "--log-format", "json",
                 "create", "--bundle", ".", "--pid-file", "container.pid", id);
-        if (!created.ok()) return failed("create", created);
+        if (!(created instanceof RuntimeCalls.Outcome.Succeeded(var containerStderr))) return failed("create", created);
         int pid;
         try {
             pid = Integer.parseInt(Files.readString(Path.of("container.pid")).strip());
         } catch (IOException | NumberFormatException e) {
-            calls.run(false, "delete", "--force", id);
+            containerStderr.toStderr();
+            calls.run(RuntimeCalls.Call.DELETE, "delete", "--force", id);
             return runtime + " create: no pid file: " + e.getMessage();
         }
         // Watch before start: a fast command may exit before `start` returns.
         var exit = processes.exitOf(pid);
         Cgroups.ContainerCgroup cg = cgroups.of(pid);
-        RuntimeCalls.Outcome started = calls.run(true, "--log", "runtime.log", "--log-format", "json", "start", id);
+        RuntimeCalls.Outcome started = calls.run(RuntimeCalls.Call.START, "--log", "runtime.log", "--log-format", "json", "start", id);
         if (!started.ok()) {
+            containerStderr.toStderr(); // the container never ran: anything there is the runtime's
             String err = failed("start", started);
-            calls.run(false, "delete", "--force", id);
+            calls.run(RuntimeCalls.Call.DELETE, "delete", "--force", id);
             return err;
         }
+        containerStderr.toStdout(); // from here on the container's own stderr
         running = new Running(pid, cg);
         log.info("container started", "pid", pid, "policy", cfg.restart().name().toLowerCase().replace('_', '-'));
         post.accept(new Event.Started(pid, cfg.restart()));
@@ -141,15 +144,16 @@ public final class OciRuntime {
 
     /** After a failed create: whatever the runtime left (state dir, a half-made init) goes too. */
     private String failed(String verb, RuntimeCalls.Outcome o) {
-        if (verb.equals("create")) calls.run(false, "delete", "--force", id);
+        if (verb.equals("create")) calls.run(RuntimeCalls.Call.DELETE, "delete", "--force", id);
         return switch (o) {
-            case RuntimeCalls.Outcome.Finished f -> RuntimeErrors.of(runtime, verb, Path.of("runtime.log"), f.status());
+            case RuntimeCalls.Outcome.Succeeded s -> throw new IllegalArgumentException("not a failure");
+            case RuntimeCalls.Outcome.Refused r -> RuntimeErrors.of(runtime, verb, Path.of("runtime.log"), r.status());
             case RuntimeCalls.Outcome.Failed f -> runtime + " " + verb + ": " + f.why();
         };
     }
 
     public void delete() {
-        RuntimeCalls.Outcome o = calls.run(false, "delete", "--force", id);
+        RuntimeCalls.Outcome o = calls.run(RuntimeCalls.Call.DELETE, "delete", "--force", id);
         if (!o.ok()) log.warn("runtime delete failed", "outcome", o.toString());
     }
 

@@ -24,16 +24,41 @@ final class RuntimeCalls {
     /** How long the killed call's leader may take to be reaped; SIGKILL makes this short. */
     private static final long REAP_MILLIS = 5000;
 
+    /** The kinds of call: which are cancelled by {@link #abort}, whose stdio the container inherits. */
+    enum Call {
+        CREATE(true, true), START(true, false), DELETE(false, false);
+
+        final boolean abortable, containerStdio;
+
+        Call(boolean abortable, boolean containerStdio) {
+            this.abortable = abortable;
+            this.containerStdio = containerStdio;
+        }
+    }
+
     /** How a call ended. */
     sealed interface Outcome {
-        /** The runtime ran to its end. */
-        record Finished(ExitStatus status) implements Outcome {}
+        /**
+         * The runtime ran to its end and exited 0. For a create, {@code stderr} is the container's
+         * stderr, held: the caller sends it on once the container runs, or to the log.
+         */
+        record Succeeded(HostProcesses.HeldOutput stderr) implements Outcome {}
+
+        /** The runtime ran to its end and said no; its message is in its log. */
+        record Refused(ExitStatus status) implements Outcome {}
 
         /** It could not run, hung past its deadline, or was cancelled; {@code why} says which. */
         record Failed(String why) implements Outcome {}
 
-        default boolean ok() { return this instanceof Finished(ExitStatus.Exited(int code)) && code == 0; }
+        default boolean ok() { return this instanceof Succeeded; }
     }
+
+    /** Nothing held: the call's stderr went to ours directly. */
+    private static final HostProcesses.HeldOutput NOT_HELD = new HostProcesses.HeldOutput() {
+        @Override public void toStdout() {}
+
+        @Override public void toStderr() {}
+    };
 
     private final String runtime;
     private final Duration timeout;
@@ -66,11 +91,23 @@ final class RuntimeCalls {
     synchronized void resetAbort() { aborted = false; }
 
     /**
-     * Runs {@code runtime args...} and waits for it within the deadline. {@code abortable}: a
-     * create or start, which {@link #abort} cancels; a delete is only bounded by the deadline.
+     * Runs {@code runtime args...} and waits for it within the deadline. A create or start is
+     * cancelled by {@link #abort}; a delete is only bounded by the deadline. After any outcome but
+     * success, a held stderr has gone to our stderr.
      */
-    Outcome run(boolean abortable, String... args) {
+    Outcome run(Call call, String... args) {
+        Outcome o = runHeld(call, args);
+        if (o instanceof Outcome.Succeeded) return o;
+        held.toStderr(); // the runtime failed: whatever it wrote is its own message
+        return o;
+    }
+
+    private HostProcesses.HeldOutput held = NOT_HELD; // of the call in flight; runtime thread only
+
+    private Outcome runHeld(Call call, String... args) {
+        boolean abortable = call.abortable;
         String verb = verb(args);
+        held = NOT_HELD;
         synchronized (this) {
             if (abortable && aborted) return new Outcome.Failed("cancelled: the supervisor is stopping");
         }
@@ -79,7 +116,13 @@ final class RuntimeCalls {
         argv.addAll(List.of(args));
         int pid;
         try {
-            pid = processes.spawnGroup(argv);
+            if (call.containerStdio) {
+                HostProcesses.Spawned spawned = processes.spawnGroupHoldingStderr(argv);
+                pid = spawned.pid();
+                held = spawned.stderr();
+            } else {
+                pid = processes.spawnGroup(argv);
+            }
         } catch (IOException e) {
             return new Outcome.Failed(e.getMessage());
         }
@@ -95,7 +138,8 @@ final class RuntimeCalls {
             synchronized (this) {
                 if (abortable && aborted) return new Outcome.Failed("cancelled: the supervisor is stopping");
             }
-            return new Outcome.Finished(status);
+            boolean zero = status instanceof ExitStatus.Exited(int code) && code == 0;
+            return zero ? new Outcome.Succeeded(held) : new Outcome.Refused(status);
         } catch (TimeoutException e) {
             log.error("runtime call hung: killing its process group", "call", verb, "pid", pid, "timeout", GoDuration.format(timeout));
             return kill(pid, exit, "timed out after " + GoDuration.format(timeout) + " (killed)");

@@ -43,6 +43,18 @@ class HarpoonIT {
     }
 
     @Test
+    void theContainersStdoutAndStderrBothGoToOurStdout() throws Exception {
+        try (Harpoon h = new Harpoon("{" + ENV + "}")) {
+            h.start("sh", "-c", "echo to-out; echo to-err >&2");
+            Harpoon.Client c = h.connect();
+            c.await(s -> s.contains("\"up\":false"));
+            awaitStdout(h, "to-out");
+            awaitStdout(h, "to-err");
+            assertFalse(h.stderr().contains("to-err"), h.stderr());
+        }
+    }
+
+    @Test
     void memoryLimitOomIsReported() throws Exception {
         try (Harpoon h = new Harpoon("{" + ENV + ",\"resources\":{\"mem\":16}}")) {
             h.start("sh", "-c", "a=xxxxxxxxxxxxxxxx; while true; do a=$a$a; done");
