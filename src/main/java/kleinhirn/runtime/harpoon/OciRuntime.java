@@ -138,6 +138,10 @@ public final class OciRuntime {
             running = null;
             log.info("container exited", "pid", pid, "status", RuntimeErrors.describe(status), "oom", oom);
             post.accept(new Event.ContainerExited(report(status), oom));
+        }).exceptionally(t -> {
+            // A callback's failure would stay inside the future: hand it to the fatal path.
+            Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), t);
+            return null;
         });
         return null;
     }
