@@ -124,11 +124,17 @@ public final class ControlServer implements AutoCloseable {
      */
     public void close(long drainMillis) {
         closed = true;
-        try { server.close(); } catch (IOException ignored) { /* closing anyway */ }
         long deadline = System.nanoTime() + drainMillis * 1_000_000;
         try {
-            // A client accepted just before the close gets the current state like every other.
-            acceptor.join(java.time.Duration.ofMillis(Math.max(1, drainMillis)));
+            // Clients still in the listen backlog would get ECONNRESET when the socket closes: wake
+            // the acceptor with a connection of our own, so it takes them all (drainBacklog) and
+            // they get the last state like every other client.
+            try (SocketChannel wake = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                acceptor.join(java.time.Duration.ofMillis(Math.max(1, drainMillis)));
+            } catch (IOException acceptorGone) {
+                // nothing listens any more: nothing waits in the backlog either
+            }
+            try { server.close(); } catch (IOException ignored) { /* closing anyway */ }
             for (Conn c : conns) c.awaitFlushed(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,24 +147,13 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!closed) {
+        while (true) {
             try {
-                SocketChannel ch = server.accept();
-                if (conns.size() >= MAX_CLIENTS) {
-                    // Bounded: every client costs two virtual threads and a socket.
-                    ch.close();
-                    if (refused++ % 1000 == 0) log.warn("control client refused: too many clients", "max", MAX_CLIENTS);
-                    continue;
+                register(server.accept());
+                if (closed) {
+                    drainBacklog();
+                    return;
                 }
-                Conn c = new Conn(ids.incrementAndGet(), ch);
-                synchronized (conns) {
-                    if (released) { c.close(); return; } // close() gave up waiting for us
-                    conns.add(c);
-                }
-                byte[] now = current;
-                if (now != null) c.offerState(now);
-                Thread.ofVirtual().name("control-w-" + c.id).start(c::writeLoop);
-                Thread.ofVirtual().name("control-r-" + c.id).start(c::readLoop);
             } catch (IOException e) {
                 if (closed) return;
                 log.warn("control accept failed", "err", e.toString());
@@ -169,6 +164,30 @@ public final class ControlServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Closing: takes every connection already waiting, without blocking for new ones. */
+    private void drainBacklog() throws IOException {
+        server.configureBlocking(false);
+        for (SocketChannel ch; (ch = server.accept()) != null; ) register(ch);
+    }
+
+    private void register(SocketChannel ch) throws IOException {
+        if (conns.size() >= MAX_CLIENTS) {
+            // Bounded: every client costs two virtual threads and a socket.
+            ch.close();
+            if (refused++ % 1000 == 0) log.warn("control client refused: too many clients", "max", MAX_CLIENTS);
+            return;
+        }
+        Conn c = new Conn(ids.incrementAndGet(), ch);
+        synchronized (conns) {
+            if (released) { c.close(); return; } // close() gave up waiting for us
+            conns.add(c);
+        }
+        byte[] now = current;
+        if (now != null) c.offerState(now);
+        Thread.ofVirtual().name("control-w-" + c.id).start(c::writeLoop);
+        Thread.ofVirtual().name("control-r-" + c.id).start(c::readLoop);
     }
 
     private final class Conn implements Client {
