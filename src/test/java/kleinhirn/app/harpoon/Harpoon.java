@@ -103,6 +103,12 @@ final class Harpoon implements AutoCloseable {
             proc.destroyForcibly();
             proc.waitFor(10, TimeUnit.SECONDS);
         }
+        Path recorded = dir.resolve("runtime-pids"); // a fake runtime's processes, should a test fail
+        if (Files.exists(recorded)) {
+            for (String pid : Files.readAllLines(recorded)) {
+                if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
         new ProcessBuilder("runc", "delete", "--force", id).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

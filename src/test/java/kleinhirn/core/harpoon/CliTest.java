@@ -44,6 +44,14 @@ class CliTest {
     }
 
     @Test
+    void runtimeTimeoutDefaultsTo30sAndMustBePositive() {
+        assertEquals(Duration.ofSeconds(30), run("-hostname", "h", "-id", "i").runtimeTimeout());
+        assertEquals(Duration.ofMillis(500), run("-hostname", "h", "-id", "i", "--runtime-timeout=500ms").runtimeTimeout());
+        assertEquals(2, fail("-hostname", "h", "-id", "i", "-runtime-timeout", "0").code());
+        assertEquals(2, fail("-hostname", "h", "-id", "i", "-runtime-timeout", "soon").code());
+    }
+
+    @Test
     void versionAndHelp() {
         assertInstanceOf(Cli.Parsed.Version.class, Cli.parse(List.of("-version")));
         assertInstanceOf(Cli.Parsed.Version.class, Cli.parse(List.of("--version=true")));
