@@ -7,6 +7,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.harpoon.HostProcesses;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Pipes;
+import kleinhirn.core.port.Processes;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
 
 /**
  * {@link HostProcesses} on the real kernel: posix_spawn, our reaper's {@link ExitTable}, kill(2).
@@ -16,6 +21,8 @@ import kleinhirn.core.harpoon.HostProcesses;
 public final class LinuxProcesses implements HostProcesses {
     private final Spawner spawner;
     private final ExitTable exits;
+    private final Processes kernel = new KernelProcesses();
+    private final Pipes pipes = new KernelPipes();
 
     public LinuxProcesses(Spawner spawner, ExitTable exits) {
         this.spawner = spawner;
@@ -35,12 +42,12 @@ public final class LinuxProcesses implements HostProcesses {
     public Spawned spawnGroupHoldingStderr(List<String> argv) throws IOException {
         HeldPipe pipe;
         try {
-            pipe = HeldPipe.open();
+            pipe = HeldPipe.open(pipes);
         } catch (ErrnoException e) {
             throw new IOException(e.getMessage(), e);
         }
         try {
-            int pid = spawner.spawn(new SpawnSpec(argv, environment(), null, List.of(), true, 1, pipe.writeEnd));
+            int pid = spawner.spawn(new SpawnSpec(argv, environment(), null, List.of(), true, 1, pipe.writeEnd()));
             return new Spawned(pid, pipe);
         } catch (ErrnoException e) {
             pipe.toStderr(); // drains to EOF at once and closes the read end
@@ -59,9 +66,9 @@ public final class LinuxProcesses implements HostProcesses {
     @Override
     public boolean signalGroup(int pgid, int sig) { return kill(-pgid, sig); }
 
-    private static boolean kill(int target, int sig) {
+    private boolean kill(int target, int sig) {
         try {
-            return Libc.kill(target, sig);
+            return kernel.kill(target, sig);
         } catch (ErrnoException e) {
             // EPERM/EINVAL cannot happen for our own children and valid numbers: a broken invariant
             throw new IllegalStateException(e);

@@ -12,7 +12,7 @@ import kleinhirn.core.harpoon.Supervisor;
 import kleinhirn.core.harpoon.SupervisorState;
 import kleinhirn.core.log.Level;
 import kleinhirn.core.log.LogFormat;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.ExitTable;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.LinuxProcesses;

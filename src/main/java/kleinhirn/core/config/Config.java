@@ -12,29 +12,65 @@ import kleinhirn.core.pool.PoolConfig;
 /** A validated configuration with every default filled in. Frozen after start. */
 public record Config(Path file, Log log, String name, String socket, Health health, Worker worker) {
 
-    public record Log(boolean stdout, Level level, LogFormat format) {}
+    /** {@code captureOutput}: log.worker_output = "capture" (workers' stdout/stderr become log lines). */
+    public record Log(boolean stdout, Level level, LogFormat format, boolean captureOutput) {}
 
-    /** {@code listen} is null when no HTTP server is configured. */
+    /**
+     * {@code listen} is null when no HTTP server is configured; {@code minReady} is resolved
+     * against worker.count (see MinReady); {@code liveGrace} is how long a faulted set below
+     * minReady may stay so before liveness fails.
+     */
     public record Health(InetSocketAddress listen, String endpoint, String liveEndpoint, String statusEndpoint,
-                         String metricsEndpoint) {}
+                         String metricsEndpoint, int minReady, Duration liveGrace) {}
 
-    public enum Type { PROGRAM, RUBY }
+    /**
+     * How the pool is supervised, whatever the workers are: how many, the ack deadline, the
+     * restart budget, how they are stopped. {@code watchdog} is null when not configured.
+     */
+    public record Supervision(int count, Duration ackTimeout, int maxDeaths, Duration deathPeriod, int maxFailedStarts,
+                              Duration minUptime, Duration restartDelay, Duration maxRestartDelay, int stopSignal,
+                              Duration stopTimeout, Duration watchdog) {}
 
-    public record Worker(Type type, int count, Duration ackTimeout, List<String> cmdline, Map<String, String> env,
-                         String cwd, boolean ackWorkers, Path gemfile, Path load, String startExpression, String ruby,
-                         int maxDeaths, Duration deathPeriod, int maxFailedStarts, Duration minUptime,
-                         Duration restartDelay, Duration maxRestartDelay, int stopSignal, Duration stopTimeout,
-                         Duration watchdog) {
+    /** What the workers are: a program we fork/exec, or Ruby workers forked by a preloading loader. */
+    public sealed interface Worker {
+        Supervision supervision();
+
+        /** Extra environment for each worker (and the loader). */
+        Map<String, String> env();
+
+        /** {@code cmdline} is never empty; {@code cwd} is null to inherit ours. */
+        record Program(Supervision supervision, List<String> cmdline, Map<String, String> env, String cwd,
+                       boolean ackWorkers) implements Worker {}
+
+        /** Paths are absolute (resolved against the config file's directory); {@code gemfile} may be null. */
+        record Ruby(Supervision supervision, Path gemfile, Path load, String startExpression, String ruby,
+                    Map<String, String> env) implements Worker {}
+
+        /** As the config says it: "program" or "ruby". */
+        default String type() {
+            return switch (this) {
+                case Program p -> "program";
+                case Ruby r -> "ruby";
+            };
+        }
+
+        default int count() {
+            return supervision().count();
+        }
+
         /** Preloaded workers always ack; program workers only with ack_workers. */
-        public boolean acks() {
-            return type == Type.RUBY || ackWorkers;
+        default boolean acks() {
+            return switch (this) {
+                case Program p -> p.ackWorkers();
+                case Ruby r -> true;
+            };
         }
     }
 
     public PoolConfig pool() {
-        Worker w = worker;
-        return new PoolConfig(w.count(), w.acks(), w.ackTimeout(), w.maxDeaths(), w.deathPeriod(), w.maxFailedStarts(),
-                w.minUptime(), w.restartDelay(), w.maxRestartDelay(), w.stopSignal(), w.stopTimeout(), w.watchdog(),
-                w.type() == Type.RUBY);
+        Supervision s = worker.supervision();
+        return new PoolConfig(s.count(), worker.acks(), s.ackTimeout(), s.maxDeaths(), s.deathPeriod(),
+                s.maxFailedStarts(), s.minUptime(), s.restartDelay(), s.maxRestartDelay(), s.stopSignal(),
+                s.stopTimeout(), s.watchdog(), worker instanceof Worker.Ruby);
     }
 }

@@ -1,5 +1,7 @@
 package kleinhirn.core.harpoon;
 
+import kleinhirn.core.codec.Escaper;
+
 /**
  * Encodes {@link ContainerState} byte-for-byte as Go's {@code json.Marshal} encoded harpoon's
  * {@code ContainerProcessState}: declaration order, {@code err} and every exit field omitempty
@@ -39,34 +41,10 @@ public final class StateJson {
         return b.append("}}").toString();
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     /** Go's encodeState.string with escapeHTML; a lone surrogate (invalid UTF-8 in Go) becomes U+FFFD. */
     static void goString(StringBuilder b, String s) {
         b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-                    } else if (c == '\u2028' || c == '\u2029') {
-                        b.append("\\u202").append(HEX[c & 0xf]);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        b.append(c).append(s.charAt(++i));
-                    } else if (Character.isSurrogate(c)) {
-                        b.append("\\ufffd");
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
+        Escaper.GO_JSON.append(b, s);
         b.append('"');
     }
 }

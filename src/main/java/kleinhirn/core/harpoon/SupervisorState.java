@@ -1,6 +1,7 @@
 package kleinhirn.core.harpoon;
 
 import java.time.Instant;
+import kleinhirn.core.Deadlines;
 
 /**
  * The harpoon supervisor's whole state; {@link Supervisor#step} changes it only through the named
@@ -55,14 +56,8 @@ public record SupervisorState(
     /** The earliest instant at which {@link Event.Woke} has something to do, or {@code null}. */
     public Instant deadline() {
         Instant d = nextMetrics;
-        if (phase instanceof ContainerPhase.Waiting w) d = earlier(d, w.at());
-        if (phase instanceof ContainerPhase.Up && killAt != null) d = earlier(d, killAt);
+        if (phase instanceof ContainerPhase.Waiting w) d = Deadlines.earliest(d, w.at());
+        if (phase instanceof ContainerPhase.Up && killAt != null) d = Deadlines.earliest(d, killAt);
         return d;
-    }
-
-    private static Instant earlier(Instant a, Instant b) {
-        if (a == null) return b;
-        if (b == null) return a;
-        return a.isBefore(b) ? a : b;
     }
 }

@@ -136,7 +136,7 @@ public final class OciRuntime {
         exit.thenAccept(status -> {
             boolean oom = cg.oomKilled(); // before delete removes the cgroup
             running = null;
-            log.info("container exited", "pid", pid, "status", RuntimeErrors.describe(status), "oom", oom);
+            log.info("container exited", "pid", pid, "status", status.describe(), "oom", oom);
             post.accept(new Event.ContainerExited(report(status), oom));
         }).exceptionally(t -> {
             // A callback's failure would stay inside the future: hand it to the fatal path.

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import kleinhirn.core.ExitStatus;
-import kleinhirn.core.Sig;
 import kleinhirn.core.codec.Json;
 
 /**
@@ -23,7 +22,7 @@ final class RuntimeErrors {
 
     static String of(String runtime, String verb, Path log, ExitStatus status) {
         String msg = lastError(log);
-        if (msg == null) return runtime + " " + verb + ": " + describe(status);
+        if (msg == null) return runtime + " " + verb + ": " + status.describe();
         int at = msg.indexOf(PROCESS_FAILED);
         if (at >= 0) return msg.substring(at + PROCESS_FAILED.length());
         return runtime + " " + verb + ": " + msg;
@@ -45,12 +44,5 @@ final class RuntimeErrors {
             // no log: the exit status has to do
         }
         return msg;
-    }
-
-    static String describe(ExitStatus s) {
-        return switch (s) {
-            case ExitStatus.Exited(int code) -> "exit status " + code;
-            case ExitStatus.Signaled(int sig, boolean core) -> "signal " + Sig.name(sig);
-        };
     }
 }

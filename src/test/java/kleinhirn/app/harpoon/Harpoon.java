@@ -75,13 +75,9 @@ final class Harpoon implements AutoCloseable {
         }
     }
 
-    /** The harness's one wait: polls {@code cond} until it holds, failing after 30 s. */
-    static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(10);
-        }
+    /** The harness's waits: kleinhirn.Await with the harness's 30 s. */
+    static void await(String what, java.util.function.BooleanSupplier cond) {
+        kleinhirn.Await.until(java.time.Duration.ofSeconds(30), what, cond);
     }
 
     int awaitExit() throws Exception {

@@ -25,6 +25,6 @@ class RuntimeErrorsTest {
         Path log = dir.resolve("runtime.log");
         Files.writeString(log, "{\"level\":\"error\",\"msg\":\"container with id exists: x\"}\n");
         assertEquals("runc create: container with id exists: x", RuntimeErrors.of("runc", "create", log, new ExitStatus.Exited(1)));
-        assertEquals("crun start: exit status 3", RuntimeErrors.of("crun", "start", dir.resolve("none"), new ExitStatus.Exited(3)));
+        assertEquals("crun start: exit 3", RuntimeErrors.of("crun", "start", dir.resolve("none"), new ExitStatus.Exited(3)));
     }
 }
