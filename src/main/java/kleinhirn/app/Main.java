@@ -2,7 +2,9 @@ package kleinhirn.app;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import kleinhirn.core.config.ConfigReader;
+import kleinhirn.linux.Libc;
 
 /**
  * {@code kleinhirn}: the command line. Exit codes: 0 after a requested stop (or a successful
@@ -14,6 +16,9 @@ public final class Main {
             Usage:
               kleinhirn [-f|--config-file FILE]          run the supervisor (default FILE: ./kleinhirn.toml)
               kleinhirn check [--strict] [-f FILE]       validate FILE, print the effective config
+              kleinhirn listen ADDR... -- COMMAND...     bind ADDRs, pass them as LISTEN_FDS to COMMAND (exec)
+                  ADDR: tcp://HOST:PORT, tcp://[::]:PORT, unix:///PATH[?mode=0660]; options
+                        ?backlog=N (default: somaxconn) and &name=NAME (LISTEN_FDNAMES)
               kleinhirn -h|--help                        this text
               kleinhirn -V|--version                     print the version
 
@@ -30,6 +35,12 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("listen")) return ListenMain.run(args, out, err);
+        return run(args, out, err, () -> Started.fromProcess(Libc.getpid()));
+    }
+
+    /** The supervisor's command line; {@code started} is asked only when the pool really runs. */
+    static int run(String[] args, PrintStream out, PrintStream err, Supplier<Started> started) {
         boolean check = false, strict = false;
         String file = "kleinhirn.toml";
         for (int i = 0; i < args.length; i++) {
@@ -74,10 +85,10 @@ public final class Main {
             out.print(EffectiveConfig.toml(r.config()));
             return 0;
         }
-        return PoolMain.run(r.config(), r.warnings());
+        return PoolMain.run(r.config(), r.warnings(), started.get());
     }
 
-    private static int usage(PrintStream err, String why) {
+    static int usage(PrintStream err, String why) {
         err.println("kleinhirn: " + why);
         err.print(USAGE);
         return 2;

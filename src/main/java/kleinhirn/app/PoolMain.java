@@ -39,7 +39,7 @@ import kleinhirn.runtime.log.Throttle;
 final class PoolMain {
     private PoolMain() {}
 
-    static int run(Config cfg, List<String> warnings) {
+    static int run(Config cfg, List<String> warnings, Started started) {
         MonotonicClock clock = new MonotonicClock();
         Logger log = new Logger(cfg.log().stdout() ? Logger.stdout() : Logger.stderr(), cfg.log().format(),
                 cfg.log().level(), clock, List.of("logger", "kleinhirn", "service", cfg.name()));
@@ -57,7 +57,7 @@ final class PoolMain {
 
         PoolMachine machine = new PoolMachine(cfg.pool());
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
-        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
+        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(started.env(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 cfg.worker().type() == Config.Type.RUBY
                         ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
@@ -115,9 +115,9 @@ final class PoolMain {
             });
             reaper.start();
             PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
-                    junk, System.getenv());
+                    junk, started.env());
             loop.interpreter(processes);
-            Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
+            Readiness readiness = Readiness.open(cfg, self, started, loop, log, junk, watch::state);
             if (readiness == null) return 1;
             opened.push(readiness);
             opened.push(processes::closeAll);

@@ -2,6 +2,7 @@ package kleinhirn.app;
 
 import java.io.IOException;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.listen.ListenFds;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
@@ -29,7 +30,7 @@ final class Readiness implements AutoCloseable {
     }
 
     /** Opens what the config asks for; logs and returns null if a socket cannot be made. */
-    static Readiness open(Config cfg, int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
+    static Readiness open(Config cfg, int self, Started started, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
                           Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
         Config.Worker w = cfg.worker();
         WorkerNotify notify = null;
@@ -43,9 +44,14 @@ final class Readiness implements AutoCloseable {
             if (notify != null) notify.close();
             return null;
         }
-        WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify == null ? null : notify.address(),
+        WorkerProtocols p = WorkerProtocols.of(started, self, notify == null ? null : notify.address(),
                 w.watchdog(), einhorn == null ? null : einhorn.path().toString());
-        if (p.listenFds() > 0) log.info("passing inherited listen sockets to workers", "listen_fds", p.listenFds());
+        switch (started.listen()) {
+            case ListenFds.Passed passed -> log.info("passing inherited listen sockets to workers",
+                    "listen_fds", passed.count(), "listen_fdnames", passed.names());
+            case ListenFds.Ignored ignored -> log.warn("inherited listen sockets ignored", "reason", ignored.reason());
+            case ListenFds.Absent absent -> { }
+        }
         log.debug("ack sockets for workers", "notify_socket", notify == null ? null : notify.address(),
                 "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
         return new Readiness(notify, einhorn, p);
