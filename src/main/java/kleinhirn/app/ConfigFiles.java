@@ -12,8 +12,12 @@ import kleinhirn.core.codec.JsonException;
 import kleinhirn.core.codec.Toml;
 import kleinhirn.core.codec.TomlException;
 import kleinhirn.core.config.ConfigReader;
+import kleinhirn.core.config.RelativePaths;
 
-/** Reads a config file, choosing the format by extension, and validates it. */
+/**
+ * Reads a config file, choosing the format by extension, makes its relative paths relative to
+ * the file's directory ({@link RelativePaths}), and validates it.
+ */
 final class ConfigFiles {
     private ConfigFiles() {}
 
@@ -37,7 +41,8 @@ final class ConfigFiles {
         } catch (TomlException | JsonException e) {
             return failed(file + ": " + e.getMessage());
         }
-        return ConfigReader.read(file, doc);
+        Path dir = file.toAbsolutePath().getParent();
+        return ConfigReader.read(file, dir == null ? doc : RelativePaths.resolve(doc, dir));
     }
 
     private static ConfigReader.Result failed(String error) {

@@ -2,6 +2,8 @@ package kleinhirn.app;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import kleinhirn.core.config.ConfigReader;
 import kleinhirn.linux.Libc;
@@ -74,9 +76,11 @@ public final class Main {
         }
         Path path = Path.of(file);
         ConfigReader.Result r = ConfigFiles.load(path);
-        boolean failed = !r.errors().isEmpty() || (strict && !r.warnings().isEmpty());
+        List<String> warnings = new ArrayList<>(r.warnings());
+        if (check && r.config() != null) warnings.addAll(ProgramPath.missingPrograms(r.config(), System.getenv("PATH")));
+        boolean failed = !r.errors().isEmpty() || (strict && !warnings.isEmpty());
         for (String e : r.errors()) err.println("kleinhirn: error: " + e);
-        for (String w : r.warnings()) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
+        for (String w : warnings) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
         if (failed) {
             err.println("kleinhirn: " + path + ": invalid configuration, nothing was started");
             return 2;

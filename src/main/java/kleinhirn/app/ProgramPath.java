@@ -3,7 +3,9 @@ package kleinhirn.app;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import kleinhirn.core.config.Config;
 
 /** execvp(3)'s lookup: a name with a slash is a path; otherwise the first executable file on PATH. */
 final class ProgramPath {
@@ -23,6 +25,20 @@ final class ProgramPath {
         } catch (InvalidPathException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * For {@code kleinhirn check}: the worker program (cmdline[0]) or the loader's ruby that
+     * would not start because it is not found on PATH or not an executable file.
+     */
+    static List<String> missingPrograms(Config cfg, String pathVariable) {
+        Config.Worker w = cfg.worker();
+        String key = w.type() == Config.Type.RUBY ? "worker.ruby" : "worker.cmdline[0]";
+        String program = w.type() == Config.Type.RUBY ? w.ruby() : w.cmdline().getFirst();
+        if (find(program, pathVariable).isPresent()) return List.of();
+        return List.of(cfg.file() + ": " + key + ": " + (program.contains("/")
+                ? "\"" + program + "\" is not an executable file"
+                : "\"" + program + "\" is not on PATH (" + (pathVariable == null ? DEFAULT_PATH : pathVariable) + ")"));
     }
 
     private static Optional<Path> runnable(Path p) {
