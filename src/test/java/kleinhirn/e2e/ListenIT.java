@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,12 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ListenIT {
     @TempDir
     Path dir;
-    final List<Supervisor> started = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws InterruptedException {
-        for (Supervisor s : started) s.close();
-    }
 
     record Run(long pid, int code, String out, String err) {}
 
@@ -146,16 +139,16 @@ class ListenIT {
         int health = Supervisor.freePort(), port = Supervisor.freePort();
         Path cfg = Supervisor.programConfig(dir, "count = 2\nack_workers = true\ncmdline = [\"python3\", \"" + worker + "\"]",
                 "", health);
-        Supervisor s = Supervisor.startVia(List.of(Supervisor.HOME.resolve("bin/kleinhirn").toString(), "listen",
-                "tcp://127.0.0.1:" + port + "?name=http", "--"), cfg, health, Map.of());
-        started.add(s);
-        assertEquals(Long.toString(s.proc.pid()), s.awaitLog("startup").get("pid"));
-        String cmdline = Files.readString(Path.of("/proc/" + s.proc.pid() + "/cmdline")).replace('\0', ' ');
-        assertTrue(cmdline.contains("kleinhirn.app.Main listen tcp://"), "no second JVM was exec'ed: " + cmdline);
-        assertEquals("1", s.awaitLog("passing inherited listen sockets to workers").get("listen_fds"));
-        ReadinessIT.everyWorkerAcceptsWithItsOwnListenPid(s, port, "4");
-        s.signal("TERM");
-        assertEquals(0, s.awaitExit());
+        try (Supervisor s = Supervisor.startVia(List.of(Supervisor.HOME.resolve("bin/kleinhirn").toString(), "listen",
+                "tcp://127.0.0.1:" + port + "?name=http", "--"), cfg, health, Map.of())) {
+            assertEquals(Long.toString(s.proc.pid()), s.awaitLog("startup").get("pid"));
+            String cmdline = Files.readString(Path.of("/proc/" + s.proc.pid() + "/cmdline")).replace('\0', ' ');
+            assertTrue(cmdline.contains("kleinhirn.app.Main listen tcp://"), "no second JVM was exec'ed: " + cmdline);
+            assertEquals("1", s.awaitLog("passing inherited listen sockets to workers").get("listen_fds"));
+            ReadinessIT.everyWorkerAcceptsWithItsOwnListenPid(s, port, "4");
+            s.signal("TERM");
+            assertEquals(0, s.awaitExit());
+        }
     }
 
     @Test
@@ -163,12 +156,12 @@ class ListenIT {
         int health = Supervisor.freePort(), port = Supervisor.freePort();
         Path cfg = Supervisor.programConfig(dir, "count = 1", "echo \"fds: $LISTEN_FDS\"; exec sleep 60\n", health);
         // unshare --fork: kleinhirn runs as unshare's child, not as the pid kleinhirn listen exec'ed.
-        Supervisor s = Supervisor.startVia(List.of(Supervisor.HOME.resolve("bin/kleinhirn").toString(), "listen",
-                "tcp://127.0.0.1:" + port, "--", "unshare", "--fork", "--pid", "--mount-proc"), cfg, health, Map.of());
-        started.add(s);
-        String reason = s.awaitLog("inherited listen sockets ignored").get("reason");
-        assertTrue(reason.matches("LISTEN_FDS=1 is for LISTEN_PID=" + s.proc.pid() + ", not for us \\(pid 1\\).*unshare.*"),
-                reason);
-        s.await("the worker, without LISTEN_FDS", () -> s.lines.contains("fds: "));
+        try (Supervisor s = Supervisor.startVia(List.of(Supervisor.HOME.resolve("bin/kleinhirn").toString(), "listen",
+                "tcp://127.0.0.1:" + port, "--", "unshare", "--fork", "--pid", "--mount-proc"), cfg, health, Map.of())) {
+            String reason = s.awaitLog("inherited listen sockets ignored").get("reason");
+            assertTrue(reason.matches("LISTEN_FDS=1 is for LISTEN_PID=" + s.proc.pid() + ", not for us \\(pid 1\\).*unshare.*"),
+                    reason);
+            s.await("the worker, without LISTEN_FDS", () -> s.lines.contains("fds: "));
+        }
     }
 }
