@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Replaces this process with another program, keeping the pid (what LISTEN_PID names), with
- * the given sockets at fds 3, 4, ... and every other fd of ours closed on exec.
+ * the given sockets at fds 3, 4, ..., every other fd of ours closed on exec, and no signal
+ * blocked (the mask survives execve; signal handlers do not).
  */
 public final class Exec {
     private Exec() {}
@@ -25,6 +26,7 @@ public final class Exec {
         MemorySegment cpath = arena.allocateFrom(path);
         MemorySegment cargv = strings(arena, argv), cenv = strings(arena, env);
         MemorySegment st = Libc.allocateCallState(arena);
+        MemorySegment noSignals = arena.allocate(8);   // a zeroed kernel sigset_t
         int n = fds.size();
         int[] high = new int[n];
         int made = 0;
@@ -42,6 +44,7 @@ public final class Exec {
         }
         try {
             for (int i = 0; i < n; i++) Libc.dupTo(high[i], 3 + i, st);
+            Libc.unblockAllSignals(noSignals, st);
             Libc.execve(cpath, cargv, cenv, st);
             throw new AssertionError("execve returned");
         } catch (ErrnoException e) {

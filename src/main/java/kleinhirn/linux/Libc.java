@@ -219,6 +219,16 @@ public final class Libc {
         }
     }
 
+    /**
+     * rt_sigprocmask(SIG_SETMASK, empty): unblocks every signal for the calling thread. A program
+     * exec'ed from a JVM thread would otherwise inherit its mask (SIGQUIT is blocked there).
+     */
+    public static void unblockAllSignals(MemorySegment emptySet, MemorySegment callState) throws ErrnoException {
+        if (syscall(callState, Sys.RT_SIGPROCMASK, 2 /* SIG_SETMASK */, emptySet.address(), 0, 8, 0, 0) != 0) {
+            throw new ErrnoException("rt_sigprocmask", errno(callState));
+        }
+    }
+
     /** execve(2) with caller-built NUL-terminated arrays; returns only by throwing. */
     public static void execve(MemorySegment path, MemorySegment argv, MemorySegment envp, MemorySegment callState)
             throws ErrnoException {

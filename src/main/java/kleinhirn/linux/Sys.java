@@ -10,7 +10,7 @@ import java.util.Locale;
  * handle a few. The numbers are per architecture; x86_64 and aarch64 are supported.
  */
 enum Sys {
-    WRITE(1, 64), CLOSE(3, 57), GETPID(39, 172), SOCKET(41, 198), CONNECT(42, 203), SENDTO(44, 206),
+    WRITE(1, 64), CLOSE(3, 57), RT_SIGPROCMASK(14, 135), GETPID(39, 172), SOCKET(41, 198), CONNECT(42, 203), SENDTO(44, 206),
     RECVMSG(47, 212), SHUTDOWN(48, 210), BIND(49, 200), LISTEN(50, 201), SETSOCKOPT(54, 208), EXECVE(59, 221),
     WAIT4(61, 260), KILL(62, 129), FCNTL(72, 25), PRCTL(157, 167), DUP3(292, 24), CLOSE_RANGE(436, 436);
 

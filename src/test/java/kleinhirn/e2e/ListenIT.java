@@ -40,6 +40,9 @@ class ListenIT {
             print('pid=%d' % os.getpid())
             for k in ('LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES'):
                 print('%s=%s' % (k, os.environ.get(k)))
+            for line in open('/proc/self/status'):
+                if line.startswith('SigBlk:'):
+                    print('%s=%s' % (line[:6], line[7:].strip()))
             targets = {}
             for f in os.listdir('/proc/self/fd'):
                 try:
@@ -79,6 +82,7 @@ class ListenIT {
         assertEquals("3", f.get("LISTEN_FDS"));
         assertEquals(f.get("pid"), f.get("LISTEN_PID"));
         assertEquals("web:unknown:admin", f.get("LISTEN_FDNAMES"));
+        assertEquals("0000000000000000", f.get("SigBlk"), "no signal blocked (the JVM's thread blocks SIGQUIT)");
         assertEquals("AF_INET listening=1 cloexec=0 addr=('127.0.0.1', " + p4 + ")", f.get("fd3"));
         assertEquals("AF_INET6 listening=1 cloexec=0 addr=('::1', " + p6 + ", 0, 0)", f.get("fd4"));
         assertEquals("AF_UNIX listening=1 cloexec=0 addr=" + sock, f.get("fd5"));
