@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import kleinhirn.core.listen.ListenAddress;
 import kleinhirn.core.listen.ListenFds;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.Exec;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.ListenSockets;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import kleinhirn.core.config.ConfigReader;
 import kleinhirn.linux.Libc;
+import kleinhirn.core.config.EffectiveConfig;
 
 /**
  * {@code kleinhirn}: the command line. Exit codes: 0 after a requested stop (or a successful

@@ -14,15 +14,17 @@ import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
 import kleinhirn.core.pool.HealthView;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
+import kleinhirn.linux.NotifySocket;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
 import kleinhirn.linux.SelfStats;
@@ -34,6 +36,9 @@ import kleinhirn.runtime.http.HttpEndpoints;
 import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
+import kleinhirn.runtime.pool.PoolProcesses;
+import kleinhirn.runtime.pool.PoolWatch;
+import kleinhirn.runtime.pool.UpwardNotify;
 
 /** Wires the pool supervisor together and runs its loop on the calling (main) thread. */
 final class PoolMain {
@@ -47,7 +52,7 @@ final class PoolMain {
         for (String w : warnings) log.warn("configuration warning", "detail", w);
         int self = Libc.getpid();
         log.info("startup", "version", Version.VERSION, "pid", self, "config", cfg.file().toString(),
-                "workers", cfg.worker().count(), "type", cfg.worker().type().name().toLowerCase(java.util.Locale.ROOT));
+                "workers", cfg.worker().count(), "type", cfg.worker().type());
         try {
             Libc.setChildSubreaper();
         } catch (ErrnoException e) {
@@ -56,12 +61,11 @@ final class PoolMain {
         }
 
         PoolMachine machine = new PoolMachine(cfg.pool());
-        PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
-        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(started.env(), junk));
+        Processes kernel = new KernelProcesses();
+        PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock, SelfStats::rssBytes);
+        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(started.env(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
-                cfg.worker().type() == Config.Type.RUBY
-                        ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
-                        : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
+                PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
 
@@ -114,10 +118,11 @@ final class PoolMain {
                 @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
             });
             reaper.start();
-            PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
-                    junk, started.env());
+            PoolProcesses processes = new PoolProcesses(cfg,
+                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel), self, Version.VERSION,
+                    Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), started.env(), loop, log, junk);
             loop.interpreter(processes);
-            Readiness readiness = Readiness.open(cfg, self, started, loop, log, junk, watch::state);
+            Readiness readiness = Readiness.open(cfg, self, started, kernel, loop, log, junk, watch::state);
             if (readiness == null) return 1;
             opened.push(readiness);
             opened.push(processes::closeAll);
@@ -130,7 +135,7 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
-                killEveryChild(self);
+                killEveryChild(kernel, self);
                 return 1;
             }
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
@@ -146,11 +151,11 @@ final class PoolMain {
     }
 
     /** SIGKILL each child's process group (workers lead their own) and the child itself. */
-    private static void killEveryChild(int self) {
-        for (int child : Children.of(self)) {
+    private static void killEveryChild(Processes kernel, int self) {
+        for (int child : kernel.childrenOf(self)) {
             try {
-                Libc.kill(-child, Sig.KILL);
-                Libc.kill(child, Sig.KILL);
+                kernel.kill(-child, Sig.KILL);
+                kernel.kill(child, Sig.KILL);
             } catch (ErrnoException ignored) {
                 // nothing more we can do on the way out
             }

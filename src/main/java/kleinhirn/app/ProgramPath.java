@@ -32,9 +32,14 @@ final class ProgramPath {
      * would not start because it is not found on PATH or not an executable file.
      */
     static List<String> missingPrograms(Config cfg, String pathVariable) {
-        Config.Worker w = cfg.worker();
-        String key = w.type() == Config.Type.RUBY ? "worker.ruby" : "worker.cmdline[0]";
-        String program = w.type() == Config.Type.RUBY ? w.ruby() : w.cmdline().getFirst();
+        String key = switch (cfg.worker()) {
+            case Config.Worker.Program p -> "worker.cmdline[0]";
+            case Config.Worker.Ruby r -> "worker.ruby";
+        };
+        String program = switch (cfg.worker()) {
+            case Config.Worker.Program p -> p.cmdline().getFirst();
+            case Config.Worker.Ruby r -> r.ruby();
+        };
         if (find(program, pathVariable).isPresent()) return List.of();
         return List.of(cfg.file() + ": " + key + ": " + (program.contains("/")
                 ? "\"" + program + "\" is not an executable file"

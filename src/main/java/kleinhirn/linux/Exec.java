@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import kleinhirn.core.port.ErrnoException;
 
 /**
  * Replaces this process with another program, keeping the pid (what LISTEN_PID names), with

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Errno;
 
 /**
  * Listening stream sockets made the way systemd's socket units make them: close-on-exec (the

@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import kleinhirn.Await;
 
 /**
  * The built program under test: bin/kleinhirn started with ProcessBuilder from this JVM (which
@@ -174,17 +176,12 @@ final class Supervisor implements AutoCloseable {
     }
 
     Map<String, String> awaitLog(String msg, Predicate<Map<String, String>> match) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return m;
-            if (!proc.isAlive() && !lines.isEmpty()) {
-                // one last look after the process ended
-                for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return m;
-                return fail("supervisor exited before logging \"" + msg + "\"; output:\n" + String.join("\n", lines));
-            }
-            pause();
-        }
-        return fail("no log line \"" + msg + "\" within " + WAIT + "; output:\n" + String.join("\n", lines));
+        return Await.value(WAIT, "log line \"" + msg + "\"", () -> {
+            boolean ended = !proc.isAlive() && !lines.isEmpty(); // before the look: then one last look suffices
+            for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return Optional.of(m);
+            if (ended) fail("supervisor exited before logging \"" + msg + "\"; output:\n" + String.join("\n", lines));
+            return Optional.empty();
+        }, () -> "; output:\n" + String.join("\n", lines));
     }
 
     Map<String, String> awaitLog(String msg) {
@@ -198,12 +195,7 @@ final class Supervisor implements AutoCloseable {
     }
 
     void await(String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (cond.getAsBoolean()) return;
-            pause();
-        }
-        fail("timed out waiting for " + what + "; output:\n" + String.join("\n", lines));
+        Await.until(WAIT, what, cond, () -> "; output:\n" + String.join("\n", lines));
     }
 
     record Http(int status, String body) {}
@@ -250,14 +242,6 @@ final class Supervisor implements AutoCloseable {
     int awaitExit() throws InterruptedException {
         if (!proc.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) fail("supervisor did not exit; output:\n" + String.join("\n", lines));
         return proc.exitValue();
-    }
-
-    static void pause() {
-        try {
-            Thread.sleep(20); // polling interval of a condition wait, not a timing assumption
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

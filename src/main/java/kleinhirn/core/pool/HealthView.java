@@ -1,5 +1,7 @@
 package kleinhirn.core.pool;
 
+import kleinhirn.core.codec.Escaper;
+
 /**
  * The probe answers derived from a snapshot (pool.md §Health endpoint): readiness is 200 only
  * when running, 417 with the quoted reason while starting, underprovisioned or faulted, and
@@ -26,16 +28,6 @@ public final class HealthView {
 
     /** Rust's {@code {:?}} of a string, which the original's body used: quotes and escapes. */
     static String debugQuote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> b.append(c);
-            }
-        }
-        return b.append('"').toString();
+        return Escaper.LABEL.quoted(s);
     }
 }

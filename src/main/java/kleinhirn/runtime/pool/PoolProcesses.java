@@ -1,65 +1,80 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import kleinhirn.core.Sig;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.launch.WorkerEnv;
+import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
-import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
-import kleinhirn.linux.Libc;
-import kleinhirn.linux.SpawnSpec;
-import kleinhirn.linux.Spawner;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
+import kleinhirn.core.port.SocketPairs;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
-import kleinhirn.runtime.pool.AckChannel;
-import kleinhirn.runtime.pool.LoaderChannel;
 
 /**
  * Performs the pool machine's effects for fork/exec workers, on the loop thread. Spawning
  * happens here, synchronously, and the outcome is fed back before any other event, so a pid is
  * always known before its exit can be seen.
  */
-final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+    /** What it asks of the operating system; tests pass fakes. */
+    public record Ports(Spawner spawner, SocketPairs pairs, Processes processes) {}
+
     private final Config cfg;
     private final Spawner spawner;
-    private final ChannelPairs pairs;
+    private final SocketPairs pairs;
+    private final Processes processes;
     private final EventLoop<PoolState, PoolEvent, PoolEffect> loop;
     private final Logger log;
     private final Throttle junk;
     private final Map<String, String> baseEnv;
     private WorkerProtocols protocols = WorkerProtocols.NONE;
-    private final int self = Libc.getpid();
+    private final int self;
+    private final String version;
     private final Map<String, AckChannel> channels = new HashMap<>();
-    private final java.nio.file.Path loaderScript;
+    private final Path loaderScript;
     private LoaderChannel loader;
     private int exitCode = -1;
 
-    PoolProcesses(Config cfg, Spawner spawner, ChannelPairs pairs, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
-                  Logger log, Throttle junk, Map<String, String> environment) {
+    /**
+     * {@code self} is our pid (strays are our children), {@code environment} ours (the workers'
+     * base), {@code loaderScript} the shipped Ruby loader.
+     */
+    public PoolProcesses(Config cfg, Ports ports, int self, String version, Path loaderScript,
+                         Map<String, String> environment, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
+                         Logger log, Throttle junk) {
         this.cfg = cfg;
-        this.spawner = spawner;
-        this.pairs = pairs;
+        this.spawner = ports.spawner();
+        this.pairs = ports.pairs();
+        this.processes = ports.processes();
+        this.self = self;
+        this.version = version;
         this.loop = loop;
         this.log = log;
         this.junk = junk;
         this.baseEnv = WorkerEnv.base(environment);
-        this.loaderScript = Home.path().resolve("loaders/ruby/bin/kleinhirn_loader");
+        this.loaderScript = loaderScript;
     }
 
     /** Set once before the first spawn: NOTIFY_SOCKET, EINHORN_*, inherited listen sockets. */
-    void protocols(WorkerProtocols protocols) {
+    public void protocols(WorkerProtocols protocols) {
         this.protocols = protocols;
     }
 
-    int exitCode() {
+    /** The code of the Exit effect performed; -1 while none was. */
+    public int exitCode() {
         return exitCode;
     }
 
@@ -67,14 +82,19 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     public void perform(PoolEffect effect) {
         switch (effect) {
             case PoolEffect.Spawn(String id) -> {
-                if (cfg.worker().type() == Config.Type.RUBY) requestFromLoader(id);
-                else spawn(id);
+                switch (cfg.worker()) {
+                    case Config.Worker.Program p -> spawn(p, id);
+                    case Config.Worker.Ruby r -> requestFromLoader(id);
+                }
             }
-            case PoolEffect.StartLoader(int generation) -> startLoader(generation);
+            case PoolEffect.StartLoader(int generation) -> {
+                // Only a preloaded pool starts a loader.
+                if (cfg.worker() instanceof Config.Worker.Ruby r) startLoader(r, generation);
+            }
             case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
             case PoolEffect.SignalStrays(int signal) -> {
                 // A stray may lead a group of its own (setsid): its group first, then itself.
-                for (int child : Children.of(self)) {
+                for (int child : processes.childrenOf(self)) {
                     signal(-child, signal);
                     signal(child, signal);
                 }
@@ -91,14 +111,13 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
-    private void spawn(String id) {
-        Config.Worker w = cfg.worker();
+    private void spawn(Config.Worker.Program w, String id) {
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
-        ours.put("KLEINHIRN_VERSION", Version.VERSION);
+        ours.put("KLEINHIRN_VERSION", version);
         ours.putAll(protocols.env());
-        ChannelPairs.Pair pair = null;
+        SocketPairs.Pair pair = null;
         try {
             if (w.acks()) {
                 pair = pairs.open();
@@ -114,7 +133,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             if (pair != null) close(pair);
             loop.feed(new PoolEvent.SpawnFailed(id, e.getMessage()));
         } finally {
-            if (pair != null) Libc.closeQuietly(pair.theirs());
+            if (pair != null) pairs.release(pair.theirs());
         }
     }
 
@@ -132,12 +151,11 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
      * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd N -n NAME -e EXPR -r LOAD}.
      * The previous generation's channel stays open: its workers may still ack on it.
      */
-    private void startLoader(int generation) {
-        Config.Worker w = cfg.worker();
-        ChannelPairs.Pair pair = null;
+    private void startLoader(Config.Worker.Ruby w, int generation) {
+        SocketPairs.Pair pair = null;
         try {
             pair = pairs.open();
-            List<String> argv = new java.util.ArrayList<>(List.of(w.ruby()));
+            List<String> argv = new ArrayList<>(List.of(w.ruby()));
             if (w.gemfile() != null) argv.add("-rbundler/setup");
             // Inherited listen sockets keep their numbers (3..3+n-1) in the loader and every
             // fork; the gem sets LISTEN_PID to each worker's own pid after the fork.
@@ -156,13 +174,13 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             if (pair != null) close(pair);
             loop.feed(new PoolEvent.LoaderStartFailed(generation, e.getMessage()));
         } finally {
-            if (pair != null) Libc.closeQuietly(pair.theirs());
+            if (pair != null) pairs.release(pair.theirs());
         }
     }
 
     private void signal(int target, int signal) {
         try {
-            if (!Libc.kill(target, signal)) {
+            if (!processes.kill(target, signal)) {
                 log.debug("signal target already gone", "target", target, "signal", Sig.name(signal));
             }
         } catch (ErrnoException e) {
@@ -170,7 +188,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
-    private static void close(ChannelPairs.Pair pair) {
+    private static void close(SocketPairs.Pair pair) {
         try {
             pair.ours().close();
         } catch (IOException ignored) {
@@ -178,7 +196,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
-    void closeAll() {
+    public void closeAll() {
         if (loader != null) loader.close();
         channels.values().forEach(AckChannel::close);
         channels.clear();

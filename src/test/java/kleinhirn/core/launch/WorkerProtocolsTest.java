@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.core.launch;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class WorkerProtocolsTest {
     @Test
     void listenSocketsFirstThenTheStatusFdAndATrampoline() {
-        var started = new Started(Map.of(), new ListenFds.Passed(2, "a:b"), List.of(3, 4));
-        var p = WorkerProtocols.of(started, 77, "@n", Duration.ofMillis(1500), "/tmp/e.sock");
+        var p = WorkerProtocols.of(new ListenFds.Passed(2, "a:b"), List.of(3, 4), 77, "@n", Duration.ofMillis(1500),
+                "/tmp/e.sock");
         assertEquals(List.of(3, 4, 19), p.fds(19));
         assertEquals(5, p.statusFdNumber());
         assertEquals(Map.of("NOTIFY_SOCKET", "@n", "WATCHDOG_USEC", "1500000", "EINHORN_SOCK_PATH", "/tmp/e.sock",
@@ -22,8 +22,7 @@ class WorkerProtocolsTest {
 
     @Test
     void socketsBoundInThisProcessGoWhereverTheyAre() {
-        var started = new Started(Map.of(), new ListenFds.Passed(1, null), List.of(17));
-        var p = WorkerProtocols.of(started, 77, null, null, null);
+        var p = WorkerProtocols.of(new ListenFds.Passed(1, null), List.of(17), 77, null, null, null);
         assertEquals(List.of(17, 9), p.fds(9));
         assertEquals(4, p.statusFdNumber());
         assertEquals(Map.of("LISTEN_FDS", "1"), p.env());
@@ -31,8 +30,7 @@ class WorkerProtocolsTest {
 
     @Test
     void ignoredSocketsAreNotPassed() {
-        var started = new Started(Map.of(), new ListenFds.Ignored("not ours"), List.of());
-        var p = WorkerProtocols.of(started, 77, null, Duration.ofSeconds(1), null);
+        var p = WorkerProtocols.of(new ListenFds.Ignored("not ours"), List.of(), 77, null, Duration.ofSeconds(1), null);
         assertEquals(Map.of(), p.env());
         assertEquals(List.of(9), p.fds(9));
         assertEquals(List.of("app"), p.argv(List.of("app")));
