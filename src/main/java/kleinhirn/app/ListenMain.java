@@ -20,6 +20,7 @@ import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.Exec;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.ListenSockets;
+import kleinhirn.linux.ProgramPath;
 
 /**
  * {@code kleinhirn listen ADDR... -- COMMAND...}: the socket-binding step of systemd socket

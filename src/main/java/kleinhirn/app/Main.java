@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import kleinhirn.core.config.ConfigReader;
 import kleinhirn.linux.Libc;
+import kleinhirn.linux.ProgramPath;
 import kleinhirn.core.config.EffectiveConfig;
 
 /**

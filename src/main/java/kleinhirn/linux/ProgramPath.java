@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.linux;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -8,12 +8,12 @@ import java.util.Optional;
 import kleinhirn.core.config.Config;
 
 /** execvp(3)'s lookup: a name with a slash is a path; otherwise the first executable file on PATH. */
-final class ProgramPath {
+public final class ProgramPath {
     private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private ProgramPath() {}
 
-    static Optional<Path> find(String program, String pathVariable) {
+    public static Optional<Path> find(String program, String pathVariable) {
         try {
             if (program.isEmpty()) return Optional.empty();
             if (program.contains("/")) return runnable(Path.of(program));
@@ -31,7 +31,7 @@ final class ProgramPath {
      * For {@code kleinhirn check}: the worker program (cmdline[0]) or the loader's ruby that
      * would not start because it is not found on PATH or not an executable file.
      */
-    static List<String> missingPrograms(Config cfg, String pathVariable) {
+    public static List<String> missingPrograms(Config cfg, String pathVariable) {
         String key = switch (cfg.worker()) {
             case Config.Worker.Program p -> "worker.cmdline[0]";
             case Config.Worker.Ruby r -> "worker.ruby";
