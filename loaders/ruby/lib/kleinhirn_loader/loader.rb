@@ -3,6 +3,7 @@
 require 'json'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
+require 'kleinhirn_loader/output'
 require 'kleinhirn_loader/spawner'
 
 module KleinhirnLoader
@@ -105,7 +106,7 @@ module KleinhirnLoader
       return reply(Messages.error(command)) if command.is_a?(String)
 
       case command['op']
-      when 'spawn' then spawn(command['id'])
+      when 'spawn' then spawn(command['id'], Output.from(command))
       else reply(Messages.error("unknown op #{command['op'].inspect}"))
       end
     end
@@ -120,13 +121,29 @@ module KleinhirnLoader
       "unparsable command: #{e.message}"
     end
 
-    def spawn(id)
+    def spawn(id, output)
       return reply(Messages.error('spawn needs a non-empty string "id"')) unless id.is_a?(String) && !id.empty?
+      return reply(Messages.error(output)) if output.is_a?(String)
       return reply(Messages.duplicate_id(id)) if @ids.key?(id)
 
       remember(id)
-      launched = Spawner.new(@channel, @options).spawn(id)
+      warn_about_threads
+      launched = Spawner.new(@channel, @options).spawn(id, output)
       reply(Messages.non_zero_exit(id)) unless launched
+    end
+
+    # fork copies only the forking thread: threads the app started while loading do not exist in
+    # workers, and a lock one of them held at the fork stays held there for good. Said once.
+    def warn_about_threads
+      return if @warned_threads
+
+      others = Thread.list.reject { |t| t == Thread.current || !t.alive? }
+      return if others.empty?
+
+      @warned_threads = true
+      names = others.map { |t| t.name || t.inspect[/0x\h+/] }.join(', ')
+      @channel.write(Messages.log('warning', 'the app started threads before the fork; they do not run in workers, ' \
+                                             'and locks they hold stay held there', threads: names, count: others.size))
     end
 
     def remember(id)

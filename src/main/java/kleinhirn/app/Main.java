@@ -82,7 +82,11 @@ public final class Main {
         if (check && r.config() != null) warnings.addAll(ProgramPath.missingPrograms(r.config(), System.getenv("PATH")));
         boolean failed = !r.errors().isEmpty() || (strict && !warnings.isEmpty());
         for (String e : r.errors()) err.println("kleinhirn: error: " + e);
-        for (String w : warnings) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
+        // A supervisor that runs logs its warnings itself, in the configured format (JSON lines
+        // stay JSON); printed here only by `check` or when nothing will run.
+        if (check || failed) {
+            for (String w : warnings) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
+        }
         if (failed) {
             err.println("kleinhirn: " + path + ": invalid configuration, nothing was started");
             return 2;

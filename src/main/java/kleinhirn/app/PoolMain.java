@@ -8,11 +8,11 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
+import kleinhirn.core.codec.HostPort;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.port.ErrnoException;
 import kleinhirn.core.port.Processes;
@@ -22,6 +22,8 @@ import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
+import kleinhirn.linux.KernelDescriptors;
+import kleinhirn.linux.KernelPipes;
 import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.NotifySocket;
@@ -37,6 +39,7 @@ import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.PoolProcesses;
+import kleinhirn.runtime.pool.WorkerOutput;
 import kleinhirn.runtime.pool.PoolWatch;
 import kleinhirn.runtime.pool.UpwardNotify;
 
@@ -63,28 +66,43 @@ final class PoolMain {
         PoolMachine machine = new PoolMachine(cfg.pool());
         Processes kernel = new KernelProcesses();
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock, SelfStats::rssBytes);
-        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(started.env(), NotifySocket::send, junk));
+        Probes probes = new Probes(new HealthView(cfg.health().minReady(), cfg.health().liveGrace()), clock, watch::state);
+        WorkerOutput output = cfg.log().captureOutput()
+                ? WorkerOutput.capture(new KernelPipes(), log, self) : WorkerOutput.inherit();
+        Consumer<PoolState> publish = watch.andThen(probes).andThen(output)
+                .andThen(UpwardNotify.from(started.env(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
+        probes.loop(loop);
+
+        // No thread of ours dies silently: one that ends with an unexpected throwable (a signal
+        // handler, the notify receiver, an accept loop) ends the loop, which kills every child's
+        // group and exits 1. Per-connection threads catch their own failures and close.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            log.error("a thread failed", "thread", t.getName(), "error", e.toString());
+            loop.fail(e);
+        });
 
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
+        // Why we leave, for the control clients' final state when the machine did not stop us.
+        String[] leaving = {"startup failed"};
         try {
             if (cfg.health().listen() != null) {
                 HttpEndpoints http;
                 try {
-                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, probes));
                 } catch (IOException e) {
-                    log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
+                    log.error("cannot listen for health checks", "addr", HostPort.format(cfg.health().listen()),
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
                 opened.push(http);
                 int port = http.address().getPort();
                 watch.httpConnections(() -> SelfStats.tcpConnections(port));
-                log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
+                log.info("health endpoint listening", "addr", HostPort.format(cfg.health().listen()),
                         "endpoint", cfg.health().endpoint());
             }
             if (cfg.socket() != null) {
@@ -96,7 +114,10 @@ final class PoolMain {
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
-                opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
+                opened.push(() -> {
+                    watch.finish(leaving[0]);
+                    control.close(ControlSocket.DRAIN_MILLIS);
+                });
                 watch.control(control);
                 log.info("control socket listening", "path", cfg.socket());
             }
@@ -105,6 +126,7 @@ final class PoolMain {
                 pairs = ChannelPairs.create();
             } catch (IOException e) {
                 log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
+                leaving[0] = "startup failed: cannot create the ack socket directory";
                 return 1;
             }
             opened.push(pairs);
@@ -116,14 +138,23 @@ final class PoolMain {
             Reaper reaper = new Reaper(new Reaper.Sink() {
                 @Override public void reaped(int pid, ExitStatus status) { loop.post(new PoolEvent.Reaped(pid, status)); }
                 @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
+                @Override public void failed(Throwable cause) {
+                    log.error("the reaper failed; nothing would be reaped any more", "error", cause.toString());
+                    loop.fail(cause);
+                }
             });
             reaper.start();
             PoolProcesses processes = new PoolProcesses(cfg,
-                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel), self, Version.VERSION,
+                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel, new KernelDescriptors()), self, Version.VERSION,
                     Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), started.env(), loop, log, junk);
             loop.interpreter(processes);
+            processes.output(output);
+            opened.push(output);
             Readiness readiness = Readiness.open(cfg, self, started, kernel, loop, log, junk, watch::state);
-            if (readiness == null) return 1;
+            if (readiness == null) {
+                leaving[0] = "startup failed: cannot open the workers' ack sockets";
+                return 1;
+            }
             opened.push(readiness);
             opened.push(processes::closeAll);
             processes.protocols(readiness.protocols());
@@ -135,7 +166,8 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
-                killEveryChild(kernel, self);
+                leaving[0] = "supervisor failed: " + e.getMessage();
+                kernel.killEveryGroup(self);
                 return 1;
             }
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
@@ -150,29 +182,12 @@ final class PoolMain {
         }
     }
 
-    /** SIGKILL each child's process group (workers lead their own) and the child itself. */
-    private static void killEveryChild(Processes kernel, int self) {
-        for (int child : kernel.childrenOf(self)) {
-            try {
-                kernel.kill(-child, Sig.KILL);
-                kernel.kill(child, Sig.KILL);
-            } catch (ErrnoException ignored) {
-                // nothing more we can do on the way out
-            }
-        }
-    }
-
-    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, EventLoop<?, ?, ?> loop) {
+    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, Probes probes) {
         Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
-        routes.put(cfg.health().endpoint(), () -> answer(HealthView.readiness(watch.state())));
-        routes.put(cfg.health().liveEndpoint(), () ->
-                answer(HealthView.liveness(watch.state(), loop.responsive(TimeUnit.SECONDS.toNanos(5)))));
+        routes.put(cfg.health().endpoint(), probes::readiness);
+        routes.put(cfg.health().liveEndpoint(), probes::liveness);
         routes.put(cfg.health().statusEndpoint(), watch::statusResponse);
         routes.put(cfg.health().metricsEndpoint(), watch::metricsResponse);
         return routes;
-    }
-
-    private static Response answer(HealthView.Answer a) {
-        return Response.text(a.status(), a.body());
     }
 }

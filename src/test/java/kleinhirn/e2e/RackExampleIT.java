@@ -157,6 +157,8 @@ class RackExampleIT {
                 });
                 long victim = before.get(round % before.size());
                 Supervisor.kill("KILL", victim);
+                // min_ready = "75%" of 4: one worker down or booting keeps the pod ready.
+                assertEquals(200, get(s, d.healthPort(), d.readinessPath()).status(), "readiness with 3 of 4 workers");
                 s.await("worker " + victim + " replaced", () -> {
                     List<Long> now = readyWorkers(s, d.healthPort());
                     return now.size() == 4 && !now.contains(victim);

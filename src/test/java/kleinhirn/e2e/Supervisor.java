@@ -73,22 +73,64 @@ final class Supervisor implements AutoCloseable {
      * script's).
      */
     static Path programConfig(Path dir, String worker, String scriptBody, int port) throws IOException {
+        return programConfig(dir, "", "", worker, scriptBody, port);
+    }
+
+    /** The same, with more keys for the [log] and [health_check] tables. */
+    static Path programConfig(Path dir, String log, String health, String worker, String scriptBody, int port)
+            throws IOException {
         Path script = dir.resolve("worker.sh");
         Files.writeString(script, "#!/bin/sh\n" + scriptBody);
         Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                [supervisor]
-                name = "e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
+        Files.writeString(cfg, header(log, port, health) + """
                 [worker]
                 type = "program"
                 %s
                 %s
-                """.formatted(port, worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
+                """.formatted(worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
         return cfg;
+    }
+
+    /** [log] at debug level, [supervisor] named e2e, [health_check] on 127.0.0.1:port; each with more keys. */
+    private static String header(String log, int port, String health) {
+        return """
+                [log]
+                level = "debug"
+                %s
+                [supervisor]
+                name = "e2e"
+                [health_check]
+                listen_addr = "127.0.0.1:%d"
+                %s
+                """.formatted(log, port, health);
+    }
+
+    /** Starts bin/kleinhirn -f config with its output thrown away (floods that must not fill our heap). */
+    static Supervisor startDiscardingOutput(Path config, int port) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kleinhirn").toString(), "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .directory(config.getParent().toFile());
+        return new Supervisor(pb.start(), false, port);
+    }
+
+    /** A debug-level config for {@code count} preloaded workers of {@code dir/app.rb}; {@code log} goes into [log]. */
+    static Path rubyConfig(Path dir, String log, int port, int count, String startExpression, String worker)
+            throws IOException {
+        Path cfg = dir.resolve("kleinhirn.toml");
+        Files.writeString(cfg, header(log, port, "") + """
+                [worker]
+                type = "ruby"
+                count = %d
+                load = "app.rb"
+                start_expression = "%s"
+                %s
+                """.formatted(count, startExpression, worker));
+        return cfg;
+    }
+
+    /** Adds {@code supervisor.socket = sock} to a config written by {@link #programConfig}. */
+    static void withControlSocket(Path config, Path sock) throws IOException {
+        Files.writeString(config, Files.readString(config).replace("name = \"e2e\"", "name = \"e2e\"\nsocket = \"" + sock + "\""));
     }
 
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {

@@ -15,9 +15,9 @@ import kleinhirn.core.codec.Json;
 public enum LogFormat {
     /** {@code ts=... level=info logger=kleinhirn service=web msg="..." k=v} */
     LOGFMT,
-    /** The original's {@code INFO | [#tag\t]msg\tlogger=kleinhirn service=web k=v}. */
+    /** The original's {@code info | [#tag\t]msg\tlogger=kleinhirn service=web k=v} (its level spelled as ours). */
     LOGFMT_PREFIX,
-    /** {@code {"ts":...,"level":"INFO","msg":...,"logger":...,"service":...,k:v}} */
+    /** {@code {"ts":...,"level":"info","msg":...,"logger":...,"service":...,k:v}} */
     JSON;
 
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -36,7 +36,7 @@ public enum LogFormat {
                 pairs(b, rec.kv(), true);
             }
             case LOGFMT_PREFIX -> {
-                b.append(rec.level().shortName()).append(" | ");
+                b.append(rec.level().configName()).append(" | ");
                 if (rec.tag() != null) b.append('#').append(rec.tag()).append('\t');
                 text(b, rec.msg());
                 b.append('\t');
@@ -44,7 +44,7 @@ public enum LogFormat {
                 pairs(b, rec.kv(), true);
             }
             case JSON -> {
-                b.append("{\"ts\":\"").append(TS.format(ts)).append("\",\"level\":\"").append(rec.level().upper())
+                b.append("{\"ts\":\"").append(TS.format(ts)).append("\",\"level\":\"").append(rec.level().configName())
                         .append("\",\"msg\":");
                 Json.quote(b, rec.msg());
                 if (rec.tag() != null) {

@@ -14,6 +14,7 @@ import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
+import kleinhirn.core.port.Descriptors;
 import kleinhirn.core.port.ErrnoException;
 import kleinhirn.core.port.Processes;
 import kleinhirn.core.port.SocketPairs;
@@ -29,18 +30,28 @@ import kleinhirn.runtime.log.Throttle;
  * always known before its exit can be seen.
  */
 public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+    /**
+     * Descriptors a spawn must leave free (docs/reliability.md): enough for a burst of health
+     * probes, control clients, a /status or /metrics read of /proc and the JDK's own needs.
+     */
+    public static final int RESERVED_FDS = 16;
+    /** A spawn with an ack channel opens a socket pair; we keep one end for the worker's life. */
+    private static final int FDS_PER_CHANNEL = 2;
+
     /** What it asks of the operating system; tests pass fakes. */
-    public record Ports(Spawner spawner, SocketPairs pairs, Processes processes) {}
+    public record Ports(Spawner spawner, SocketPairs pairs, Processes processes, Descriptors descriptors) {}
 
     private final Config cfg;
     private final Spawner spawner;
     private final SocketPairs pairs;
     private final Processes processes;
+    private final Descriptors descriptors;
     private final EventLoop<PoolState, PoolEvent, PoolEffect> loop;
     private final Logger log;
     private final Throttle junk;
     private final Map<String, String> baseEnv;
     private WorkerProtocols protocols = WorkerProtocols.NONE;
+    private WorkerOutput output = WorkerOutput.inherit();
     private final int self;
     private final String version;
     private final Map<String, AckChannel> channels = new HashMap<>();
@@ -59,6 +70,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         this.spawner = ports.spawner();
         this.pairs = ports.pairs();
         this.processes = ports.processes();
+        this.descriptors = ports.descriptors();
         this.self = self;
         this.version = version;
         this.loop = loop;
@@ -71,6 +83,11 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     /** Set once before the first spawn: NOTIFY_SOCKET, EINHORN_*, inherited listen sockets. */
     public void protocols(WorkerProtocols protocols) {
         this.protocols = protocols;
+    }
+
+    /** Set once before the first spawn: log.worker_output. */
+    public void output(WorkerOutput output) {
+        this.output = output;
     }
 
     /** The code of the Exit effect performed; -1 while none was. */
@@ -102,6 +119,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.Forget(String id) -> {
                 AckChannel ch = channels.remove(id);
                 if (ch != null) ch.close();
+                output.forget(id);
             }
             case PoolEffect.Emit(var rec) -> log.log(rec);
             case PoolEffect.Exit(int code) -> {
@@ -112,6 +130,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     }
 
     private void spawn(Config.Worker.Program w, String id) {
+        if (w.acks() && refusedForDescriptors(id)) return;
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
@@ -124,22 +143,39 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
                 ours.put("KLEINHIRN_STATUS_FD", Integer.toString(protocols.statusFdNumber()));
             }
             List<Integer> fds = protocols.fds(pair == null ? -1 : pair.theirs());
+            WorkerOutput.Streams out = output.open(id);
             SpawnSpec spec = new SpawnSpec(protocols.argv(w.cmdline()), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(),
-                    fds, true);
+                    fds, true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
             if (pair != null) channels.put(id, AckChannel.start(pair.ours(), id, pid, loop::post, junk));
             loop.feed(new PoolEvent.Spawned(id, pid));
+            output.started(id, pid); // after the "worker spawned" line: its output follows it
         } catch (ErrnoException | IOException e) {
             if (pair != null) close(pair);
+            output.forget(id);
             loop.feed(new PoolEvent.SpawnFailed(id, e.getMessage()));
         } finally {
             if (pair != null) pairs.release(pair.theirs());
         }
     }
 
+    /** A spawn that would eat into the descriptor reserve fails as a spawn failure instead. */
+    private boolean refusedForDescriptors(String id) {
+        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        shortage.ifPresent(why -> loop.feed(new PoolEvent.SpawnFailed(id, why)));
+        return shortage.isPresent();
+    }
+
     /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
     private void requestFromLoader(String id) {
-        if (loader == null || !loader.requestSpawn(id)) {
+        WorkerOutput.Streams out;
+        try {
+            out = output.open(id);
+        } catch (ErrnoException e) {
+            log.warn("cannot capture a worker's output; it shares the loader's", "worker_id", id, "error", e.getMessage());
+            out = WorkerOutput.Streams.INHERITED;
+        }
+        if (loader == null || !loader.requestSpawn(id, out.stdoutPath(), out.stderrPath())) {
             // No loader to ask: the machine drops the request when it sees the loader's death,
             // or gives up on it after ack_timeout.
             log.debug("spawn request not sent: no loader", "worker_id", id);
@@ -152,6 +188,11 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
      * The previous generation's channel stays open: its workers may still ack on it.
      */
     private void startLoader(Config.Worker.Ruby w, int generation) {
+        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        if (shortage.isPresent()) {
+            loop.feed(new PoolEvent.LoaderStartFailed(generation, shortage.get()));
+            return;
+        }
         SocketPairs.Pair pair = null;
         try {
             pair = pairs.open();
@@ -164,14 +205,17 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
             extra.putAll(protocols.env());
+            WorkerOutput.Streams out = output.openLoader(generation);
             SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
-                    protocols.fds(pair.theirs()), true);
+                    protocols.fds(pair.theirs()), true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
+            output.startedLoader(generation, pid);
             loader = LoaderChannel.start(pair.ours(), generation, loop::post, log, junk);
             log.debug("running loader", "cmd", String.join(" ", argv));
             loop.feed(new PoolEvent.LoaderStarted(generation, pid));
         } catch (ErrnoException | IOException e) {
             if (pair != null) close(pair);
+            output.forgetLoader(generation);
             loop.feed(new PoolEvent.LoaderStartFailed(generation, e.getMessage()));
         } finally {
             if (pair != null) pairs.release(pair.theirs());
