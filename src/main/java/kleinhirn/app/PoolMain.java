@@ -47,7 +47,7 @@ import kleinhirn.runtime.pool.UpwardNotify;
 final class PoolMain {
     private PoolMain() {}
 
-    static int run(Config cfg, List<String> warnings) {
+    static int run(Config cfg, List<String> warnings, Started started) {
         MonotonicClock clock = new MonotonicClock();
         Logger log = new Logger(cfg.log().stdout() ? Logger.stdout() : Logger.stderr(), cfg.log().format(),
                 cfg.log().level(), clock, List.of("logger", "kleinhirn", "service", cfg.name()));
@@ -70,7 +70,7 @@ final class PoolMain {
         WorkerOutput output = cfg.log().captureOutput()
                 ? WorkerOutput.capture(new KernelPipes(), log, self) : WorkerOutput.inherit();
         Consumer<PoolState> publish = watch.andThen(probes).andThen(output)
-                .andThen(UpwardNotify.from(System.getenv(), NotifySocket::send, junk));
+                .andThen(UpwardNotify.from(started.env(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
@@ -146,11 +146,11 @@ final class PoolMain {
             reaper.start();
             PoolProcesses processes = new PoolProcesses(cfg,
                     new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel, new KernelDescriptors()), self, Version.VERSION,
-                    Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), System.getenv(), loop, log, junk);
+                    Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), started.env(), loop, log, junk);
             loop.interpreter(processes);
             processes.output(output);
             opened.push(output);
-            Readiness readiness = Readiness.open(cfg, self, kernel, loop, log, junk, watch::state);
+            Readiness readiness = Readiness.open(cfg, self, started, kernel, loop, log, junk, watch::state);
             if (readiness == null) {
                 leaving[0] = "startup failed: cannot open the workers' ack sockets";
                 return 1;
