@@ -144,7 +144,9 @@ class StatusIT {
                 max_deaths = 1000
                 min_uptime = "100ms"
                 restart_delay = "50ms"
-                max_restart_delay = "200ms"
+                # /status changes with every failed restart; a view needs two equal reads with a
+                # /metrics between them, so the faulted loop must pause longer than a scrape.
+                max_restart_delay = "1s"
                 stop_timeout = "30s"
                 """, "trap 'while [ ! -e " + release + " ]; do sleep 0.02; done; exit 0' TERM\n"
                 + "[ -e " + crash + " ] && exit 1\n"
