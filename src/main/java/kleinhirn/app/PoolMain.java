@@ -47,7 +47,7 @@ final class PoolMain {
         for (String w : warnings) log.warn("configuration warning", "detail", w);
         int self = Libc.getpid();
         log.info("startup", "version", Version.VERSION, "pid", self, "config", cfg.file().toString(),
-                "workers", cfg.worker().count(), "type", cfg.worker().type().name().toLowerCase(java.util.Locale.ROOT));
+                "workers", cfg.worker().count(), "type", cfg.worker().type());
         try {
             Libc.setChildSubreaper();
         } catch (ErrnoException e) {
@@ -59,9 +59,7 @@ final class PoolMain {
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
         Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
-                cfg.worker().type() == Config.Type.RUBY
-                        ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
-                        : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
+                PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
 

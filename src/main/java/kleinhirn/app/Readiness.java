@@ -35,7 +35,7 @@ final class Readiness implements AutoCloseable {
         WorkerNotify notify = null;
         EinhornSocket einhorn = null;
         try {
-            if (w.acks() || w.watchdog() != null) notify = WorkerNotify.start(self, loop::post, junk, log,
+            if (w.acks() || w.supervision().watchdog() != null) notify = WorkerNotify.start(self, loop::post, junk, log,
                     pid -> snapshot.get().byPid(pid) != null);
             if (w.acks()) einhorn = EinhornSocket.start(loop::post, junk);
         } catch (ErrnoException | IOException e) {
@@ -44,7 +44,7 @@ final class Readiness implements AutoCloseable {
             return null;
         }
         WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify == null ? null : notify.address(),
-                w.watchdog(), einhorn == null ? null : einhorn.path().toString());
+                w.supervision().watchdog(), einhorn == null ? null : einhorn.path().toString());
         if (p.listenFds() > 0) log.info("passing inherited listen sockets to workers", "listen_fds", p.listenFds());
         log.debug("ack sockets for workers", "notify_socket", notify == null ? null : notify.address(),
                 "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
