@@ -50,8 +50,10 @@ public final class PoolMachine {
             case LoaderStarted(int generation, int pid) -> LoaderRules.started(t, generation, pid);
             case LoaderStartFailed(int generation, String error) -> LoaderRules.startFailed(t, generation, error);
             case LoaderReady(int generation) -> LoaderRules.ready(t, generation);
+            case MemorySampled(var uniqueByPid) -> RecycleRules.sampled(t, uniqueByPid);
         }
         Deadlines.expire(t);
+        RecycleRules.settle(t);
         if (t.stopping()) StopRules.drainIfDone(t);
         else WorkerRules.topUp(t);
         return t.result();

@@ -32,6 +32,10 @@ final class Turn {
     boolean childrenGone;
     Shutdown shutdown;
     Loader loader;
+    final LinkedHashMap<String, Instant> dueAt;
+    final LinkedHashMap<String, Recycles.Reading> memory;
+    final LinkedHashMap<String, Recycles.Swap> swaps;
+    final java.util.EnumMap<Recycles.Cause, Long> totals = new java.util.EnumMap<>(Recycles.Cause.class);
 
     Turn(PoolConfig cfg, PoolState s, Instant now) {
         this.cfg = cfg;
@@ -46,6 +50,10 @@ final class Turn {
         childrenGone = s.childrenGone();
         shutdown = s.shutdown();
         loader = s.loader();
+        dueAt = new LinkedHashMap<>(s.recycles().dueAt());
+        memory = new LinkedHashMap<>(s.recycles().memory());
+        swaps = new LinkedHashMap<>(s.recycles().swaps());
+        totals.putAll(s.recycles().totals());
     }
 
     boolean stopping() {
@@ -90,7 +98,9 @@ final class Turn {
         budget = budget.judged(now, ready, cfg.count());
         if (!stopping() && !budget.faulted() && ready >= cfg.count()) everRan = true;
         PoolState out = new PoolState(cfg.count(), Collections.unmodifiableMap(workers), budget, everRan, spawnsTotal,
-                counters, Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt(), loader);
+                counters, Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt(), loader,
+                new Recycles(Collections.unmodifiableMap(dueAt), Collections.unmodifiableMap(memory),
+                        Collections.unmodifiableMap(swaps), Collections.unmodifiableMap(totals)));
         Phase phase = out.phase();
         if (phase != in.phase()) {
             String reason = out.reason();
