@@ -64,6 +64,13 @@ final class EffectiveConfig {
         e.kv("stop_signal", Sig.name(w.stopSignal()));
         e.kv("stop_timeout", w.stopTimeout());
         if (w.watchdog() != null) e.kv("watchdog", w.watchdog());
+        var r = w.recycling();
+        if (r.maxMemory() != null) e.kv("max_memory", kleinhirn.core.config.Sizes.format(r.maxMemory()));
+        e.kv("memory_check_interval", r.memoryCheckInterval());
+        if (r.maxLifetime() != null) e.kv("max_lifetime", r.maxLifetime());
+        e.kv("lifetime_jitter", r.lifetimeJitter());
+        e.kv("max_recycling", r.maxRecycling());
+        if (!r.reforkAfter().isEmpty()) e.kv("refork_after", r.reforkAfter());
         e.kv("env", worker.env());
         return e.b.toString();
     }

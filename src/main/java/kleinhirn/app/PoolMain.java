@@ -19,6 +19,12 @@ import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
+import kleinhirn.core.pool.Recycling;
+import kleinhirn.core.pool.Worker;
+import kleinhirn.linux.GroupMemory;
+import kleinhirn.runtime.pool.MemorySampler;
+import java.util.HashSet;
+import java.util.Set;
 import kleinhirn.linux.ChannelPairs;
 import kleinhirn.linux.Children;
 import kleinhirn.linux.ErrnoException;
@@ -120,6 +126,11 @@ final class PoolMain {
             opened.push(readiness);
             opened.push(processes::closeAll);
             processes.protocols(readiness.protocols());
+            Recycling recycling = cfg.pool().recycling();
+            if (recycling.maxMemory() != null) {
+                opened.push(MemorySampler.start(recycling.memoryCheckInterval(), () -> readyPids(watch.state()),
+                        GroupMemory::uniqueBytes, loop::post));
+            }
             try {
                 loop.handle(new PoolEvent.Started());
                 loop.run();
@@ -141,6 +152,13 @@ final class PoolMain {
                 }
             }
         }
+    }
+
+    /** The pids of the ready workers: each leads its own process group. */
+    private static Set<Integer> readyPids(PoolState s) {
+        Set<Integer> pids = new HashSet<>();
+        for (Worker w : s.workers().values()) if (w instanceof Worker.Ready r) pids.add(r.pid());
+        return pids;
     }
 
     /** SIGKILL each child's process group (workers lead their own) and the child itself. */

@@ -42,6 +42,9 @@ public final class PoolMetrics {
         x.sample(c.brokenWatchdog(), "cause", "watchdog");
         x.family("kleinhirn_restarts_total", Type.COUNTER, "Workers replaced after a death.");
         x.sample(c.restarts());
+        x.family("kleinhirn_worker_recycles_total", Type.COUNTER,
+                "Workers replaced make-before-break (not deaths), by cause: memory, lifetime, refork.");
+        for (Recycles.Cause cause : Recycles.Cause.values()) x.sample(s.recycles().total(cause), "cause", cause.wire());
         x.family("kleinhirn_failed_starts_total", Type.COUNTER, "Workers that died before min_uptime after their ack.");
         x.sample(c.failedStarts());
         x.family("kleinhirn_failed_start_streak", Type.GAUGE, "Consecutive failed starts right now.");

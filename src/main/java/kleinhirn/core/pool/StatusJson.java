@@ -9,7 +9,9 @@ import kleinhirn.core.codec.Json;
  * The {@code /status} document (pool.md §Health endpoint), also the {@code state} event of the
  * control socket. Keys exactly, in this order: name, state, reason, count, ready, workers,
  * deaths_in_period, failed_starts, restarts_total, loader. Times are RFC 3339 UTC with
- * milliseconds (as in the logs) or null; a worker without a process yet has pid null.
+ * milliseconds (as in the logs) or null; a worker without a process yet has pid null. A worker
+ * being recycled (its replacement is starting) also has {@code "recycling":true}; the key is
+ * left out otherwise.
  */
 public final class StatusJson {
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -32,7 +34,7 @@ public final class StatusJson {
         for (Worker w : s.workers().values()) {
             if (!first) b.append(',');
             first = false;
-            worker(b, w);
+            worker(b, w, s.recycles().recycling(w.id()));
         }
         b.append("],\"deaths_in_period\":").append(s.deaths().size());
         b.append(",\"failed_starts\":").append(s.failedStreak());
@@ -50,7 +52,7 @@ public final class StatusJson {
         return b.append('}').toString();
     }
 
-    private static void worker(StringBuilder b, Worker w) {
+    private static void worker(StringBuilder b, Worker w, boolean recycling) {
         b.append("{\"id\":");
         Json.quote(b, w.id());
         b.append(",\"pid\":");
@@ -68,6 +70,7 @@ public final class StatusJson {
             case Worker.Ready r -> r.status();
             case Worker.Leaving l -> null;
         });
+        if (recycling) b.append(",\"recycling\":true");
         b.append('}');
     }
 
