@@ -110,6 +110,10 @@ public final class LoaderChannel implements AutoCloseable {
             case LoaderMessage.Relayed r -> log.log(relayed(r));
             case LoaderMessage.CommandError(String message, String error) -> log.warn("the loader reported an error",
                     "message", message, "error", error, "generation", generation);
+            case LoaderMessage.Reforked(String id, int pid) -> {
+                // Only a new loader's own connection starts with it; nothing asks for reforks yet.
+                return "reforked on a loader socket";
+            }
         }
         return null;
     }
