@@ -91,8 +91,8 @@ class ReforkTest < Minitest::Test
     next_gen = launched['pid']
     reports_of(loader, next_gen, 'after_fork')
     assert_equal "filled by #{warm}", reports_of(loader, next_gen, 'startup')['warm']
-    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'child_id' => 'w-2',
-                   'pid' => next_gen.to_s }, lines.next)
+    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'worker_id' => 'w-2',
+                   'pid' => next_gen }, lines.next)
     assert_equal({ 'action' => 'ack', 'id' => 'w-2' }, lines.next)
     Process.kill(0, warm) # the warm worker serves on
 

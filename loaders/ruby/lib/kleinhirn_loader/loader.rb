@@ -3,6 +3,7 @@
 require 'json'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
+require 'kleinhirn_loader/output'
 require 'kleinhirn_loader/spawner'
 
 module KleinhirnLoader
@@ -119,7 +120,7 @@ module KleinhirnLoader
       return reply(Messages.error(command)) if command.is_a?(String)
 
       case command['op']
-      when 'spawn' then spawn(command['id'])
+      when 'spawn' then spawn(command['id'], Output.from(command))
       else reply(Messages.error("unknown op #{command['op'].inspect}"))
       end
     end
@@ -134,12 +135,13 @@ module KleinhirnLoader
       "unparsable command: #{e.message}"
     end
 
-    def spawn(id)
+    def spawn(id, output)
       return reply(Messages.error('spawn needs a non-empty string "id"')) unless id.is_a?(String) && !id.empty?
+      return reply(Messages.error(output)) if output.is_a?(String)
       return reply(Messages.duplicate_id(id)) if @ids.key?(id)
 
       remember(id)
-      launched = Spawner.new(@channel, @options).spawn(id)
+      launched = Spawner.new(@channel, @options).spawn(id, output)
       reply(Messages.non_zero_exit(id)) unless launched
     end
 

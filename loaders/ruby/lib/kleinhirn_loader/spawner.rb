@@ -20,8 +20,9 @@ module KleinhirnLoader
     end
 
     # Returns whether A exited 0. Blocks until A is gone, so B has been re-parented by then.
-    def spawn(id)
-      pid = fork { intermediate(id) }
+    # `output` (an Output) names files for B's stdout and stderr; by default B keeps the loader's.
+    def spawn(id, output = Output::INHERITED)
+      pid = fork { intermediate(id, output) }
       _, status = Process.wait2(pid)
       status.success?
     end
@@ -29,7 +30,9 @@ module KleinhirnLoader
     private
 
     # Runs in A. Never returns: whatever happens, A leaves through exit!.
-    def intermediate(id)
+    def intermediate(id, output)
+      # Opened here, before `launched` is sent: the supervisor keeps these files open until then.
+      streams = output.open
       Dir.chdir('/')
       reseed
       ENV[Env::WORKER_ID] = id
@@ -42,6 +45,7 @@ module KleinhirnLoader
       # loader's command loop (B's copy of it).
       worker = fork do
         go_w.close
+        streams.redirect
         await_launched(go_r, id)
         work(id)
       end
@@ -111,7 +115,7 @@ module KleinhirnLoader
     end
 
     def log_starting(id)
-      @channel.write(Messages.log('info', 'worker starting', child_id: id, pid: Process.pid))
+      @channel.write(Messages.log('info', 'worker starting', worker_id: id, pid: Process.pid))
     rescue Errno::EPIPE, Errno::ECONNRESET
       nil # the supervisor is gone; the worker runs on, as the original's would
     end

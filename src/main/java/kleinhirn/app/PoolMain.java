@@ -8,12 +8,14 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
+import kleinhirn.core.codec.HostPort;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
 import kleinhirn.core.pool.HealthView;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
@@ -26,9 +28,10 @@ import kleinhirn.runtime.pool.MemorySampler;
 import java.util.HashSet;
 import java.util.Set;
 import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.KernelPipes;
+import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
+import kleinhirn.linux.NotifySocket;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
 import kleinhirn.linux.SelfStats;
@@ -40,6 +43,10 @@ import kleinhirn.runtime.http.HttpEndpoints;
 import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
+import kleinhirn.runtime.pool.PoolProcesses;
+import kleinhirn.runtime.pool.WorkerOutput;
+import kleinhirn.runtime.pool.PoolWatch;
+import kleinhirn.runtime.pool.UpwardNotify;
 
 /** Wires the pool supervisor together and runs its loop on the calling (main) thread. */
 final class PoolMain {
@@ -62,12 +69,18 @@ final class PoolMain {
         }
 
         PoolMachine machine = new PoolMachine(cfg.pool());
-        PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
-        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
+        Processes kernel = new KernelProcesses();
+        PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock, SelfStats::rssBytes);
+        Probes probes = new Probes(new HealthView(cfg.health().minReady(), cfg.health().liveGrace()), clock, watch::state);
+        WorkerOutput output = cfg.log().captureOutput()
+                ? WorkerOutput.capture(new KernelPipes(), log, self) : WorkerOutput.inherit();
+        Consumer<PoolState> publish = watch.andThen(probes).andThen(output)
+                .andThen(UpwardNotify.from(System.getenv(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
+        probes.loop(loop);
 
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -75,16 +88,16 @@ final class PoolMain {
             if (cfg.health().listen() != null) {
                 HttpEndpoints http;
                 try {
-                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, probes));
                 } catch (IOException e) {
-                    log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
+                    log.error("cannot listen for health checks", "addr", HostPort.format(cfg.health().listen()),
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
                 opened.push(http);
                 int port = http.address().getPort();
                 watch.httpConnections(() -> SelfStats.tcpConnections(port));
-                log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
+                log.info("health endpoint listening", "addr", HostPort.format(cfg.health().listen()),
                         "endpoint", cfg.health().endpoint());
             }
             if (cfg.socket() != null) {
@@ -118,10 +131,13 @@ final class PoolMain {
                 @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
             });
             reaper.start();
-            PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
-                    junk, System.getenv());
+            PoolProcesses processes = new PoolProcesses(cfg,
+                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel), self, Version.VERSION,
+                    Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), System.getenv(), loop, log, junk);
             loop.interpreter(processes);
-            Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
+            processes.output(output);
+            opened.push(output);
+            Readiness readiness = Readiness.open(cfg, self, kernel, loop, log, junk, watch::state);
             if (readiness == null) return 1;
             opened.push(readiness);
             opened.push(processes::closeAll);
@@ -139,7 +155,7 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
-                killEveryChild(self);
+                killEveryChild(kernel, self);
                 return 1;
             }
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
@@ -162,28 +178,23 @@ final class PoolMain {
     }
 
     /** SIGKILL each child's process group (workers lead their own) and the child itself. */
-    private static void killEveryChild(int self) {
-        for (int child : Children.of(self)) {
+    private static void killEveryChild(Processes kernel, int self) {
+        for (int child : kernel.childrenOf(self)) {
             try {
-                Libc.kill(-child, Sig.KILL);
-                Libc.kill(child, Sig.KILL);
+                kernel.kill(-child, Sig.KILL);
+                kernel.kill(child, Sig.KILL);
             } catch (ErrnoException ignored) {
                 // nothing more we can do on the way out
             }
         }
     }
 
-    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, EventLoop<?, ?, ?> loop) {
+    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, Probes probes) {
         Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
-        routes.put(cfg.health().endpoint(), () -> answer(HealthView.readiness(watch.state())));
-        routes.put(cfg.health().liveEndpoint(), () ->
-                answer(HealthView.liveness(watch.state(), loop.responsive(TimeUnit.SECONDS.toNanos(5)))));
+        routes.put(cfg.health().endpoint(), probes::readiness);
+        routes.put(cfg.health().liveEndpoint(), probes::liveness);
         routes.put(cfg.health().statusEndpoint(), watch::statusResponse);
         routes.put(cfg.health().metricsEndpoint(), watch::metricsResponse);
         return routes;
-    }
-
-    private static Response answer(HealthView.Answer a) {
-        return Response.text(a.status(), a.body());
     }
 }

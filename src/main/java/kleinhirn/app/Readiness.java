@@ -1,15 +1,21 @@
 package kleinhirn.app;
 
 import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
+import kleinhirn.linux.NotifySocket;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.EinhornSocket;
+import kleinhirn.runtime.pool.WorkerNotify;
 
 /**
  * The ack channels besides the status fd, opened before the first spawn: the workers'
@@ -29,14 +35,19 @@ final class Readiness implements AutoCloseable {
     }
 
     /** Opens what the config asks for; logs and returns null if a socket cannot be made. */
-    static Readiness open(Config cfg, int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
+    static Readiness open(Config cfg, int self, Processes processes, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
                           Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
         Config.Worker w = cfg.worker();
         WorkerNotify notify = null;
         EinhornSocket einhorn = null;
         try {
-            if (w.acks() || w.supervision().watchdog() != null) notify = WorkerNotify.start(self, loop::post, junk, log,
-                    pid -> snapshot.get().byPid(pid) != null);
+            if (w.acks() || w.supervision().watchdog() != null) {
+                byte[] r = new byte[8];
+                new SecureRandom().nextBytes(r);
+                NotifySocket socket = NotifySocket.bind("@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r));
+                notify = WorkerNotify.start(socket, self, processes, loop::post, junk, log,
+                        pid -> snapshot.get().byPid(pid) != null);
+            }
             if (w.acks()) einhorn = EinhornSocket.start(loop::post, junk);
         } catch (ErrnoException | IOException e) {
             log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));

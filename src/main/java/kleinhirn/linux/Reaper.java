@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import kleinhirn.core.ExitStatus;
+import kleinhirn.core.port.Errno;
+import kleinhirn.core.port.ErrnoException;
 
 /**
  * The one thread that reaps. As a child subreaper we collect every child and every orphan

@@ -15,7 +15,12 @@ public sealed interface LoaderMessage {
     sealed interface Report extends LoaderMessage permits Loading, Ready, Launched, Failed, Ack, Relayed, CommandError, Reforked {}
 
     /** Fork a worker with this id. */
-    record Spawn(String id) implements Request {}
+    record Spawn(String id, String stdout, String stderr) implements Request {
+        /** A spawn whose worker keeps the loader's own stdout and stderr. */
+        public Spawn(String id) {
+            this(id, null, null);
+        }
+    }
 
     /** About to load this file (the loader's progress; {@code file} as the loader wrote it). */
     record Loading(String file) implements Report {}
@@ -39,7 +44,7 @@ public sealed interface LoaderMessage {
      * A log line from the loader or a worker: {@code debug} or info, the message, and the other
      * keys as string fields (null for a JSON null), in wire order, at most {@link LoaderWire#MAX_FIELDS}.
      */
-    record Relayed(boolean debug, String msg, Map<String, String> fields) implements Report {}
+    record Relayed(boolean debug, String msg, Map<String, Object> fields) implements Report {}
 
     /** The loader could not process a command; {@code error} (may be null) says what. */
     record CommandError(String message, String error) implements Report {}

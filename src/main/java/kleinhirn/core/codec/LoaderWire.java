@@ -20,9 +20,11 @@ public final class LoaderWire {
     public static String encode(LoaderMessage m) {
         Map<String, Object> o = new LinkedHashMap<>();
         switch (m) {
-            case Spawn(String id) -> {
+            case Spawn(String id, String stdout, String stderr) -> {
                 o.put("op", "spawn");
                 o.put("id", id);
+                if (stdout != null) o.put("stdout", stdout);
+                if (stderr != null) o.put("stderr", stderr);
             }
             case Loading(String file) -> {
                 o.put("action", "loading");
@@ -43,7 +45,7 @@ public final class LoaderWire {
                 o.put("action", "ack");
                 o.put("id", id);
             }
-            case Relayed(boolean debug, String msg, Map<String, String> fields) -> {
+            case Relayed(boolean debug, String msg, Map<String, Object> fields) -> {
                 o.put("action", "log");
                 o.put("level", debug ? "debug" : "info");
                 o.put("msg", msg);
@@ -86,7 +88,7 @@ public final class LoaderWire {
         Map<String, Object> m = object(line);
         Object op = m.get("op");
         if (!"spawn".equals(op)) throw new IllegalArgumentException("unknown op " + Json.write(op));
-        return new Spawn(id(m, "spawn"));
+        return new Spawn(id(m, "spawn"), optional(m, "stdout"), optional(m, "stderr"));
     }
 
     private static Map<String, Object> object(String line) {
@@ -116,16 +118,38 @@ public final class LoaderWire {
         throw new IllegalArgumentException(what + " without an id");
     }
 
-    /** level info|debug, msg, and the other keys as string fields, in wire order. */
+    private static String optional(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null || v instanceof String) return (String) v;
+        throw new IllegalArgumentException(key + " must be a string");
+    }
+
+    /**
+     * level info|debug, msg, and the other keys as fields, in wire order. Numbers and booleans
+     * keep their type and everything else becomes a string, so a field has one type on every
+     * line we write: a {@code pid} is a number (one sent as a string of digits, as the original
+     * did, is converted; any other string pid is left out).
+     */
     private static Relayed relayed(Map<String, Object> m) {
-        Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
         for (var e : m.entrySet()) {
             String k = e.getKey();
             if (k.equals("action") || k.equals("level") || k.equals("msg")) continue;
             if (fields.size() >= MAX_FIELDS) break;
-            fields.put(k, e.getValue() == null ? null : String.valueOf(e.getValue()));
+            fields.put(k, field(k, e.getValue()));
         }
         return new Relayed("debug".equals(m.get("level")), String.valueOf(m.getOrDefault("msg", "")),
                 Collections.unmodifiableMap(fields));
+    }
+
+    private static Object field(String key, Object v) {
+        return switch (v) {
+            case null -> null;
+            case Long l -> l;
+            case Double d -> d;
+            case Boolean b -> b;
+            case String s when key.equals("pid") -> s.matches("[1-9][0-9]{0,17}") ? Long.parseLong(s) : null;
+            default -> String.valueOf(v);
+        };
     }
 }

@@ -25,6 +25,13 @@ public final class ConfigReader {
     /** The outcome: a config when there are no errors; warnings either way. */
     public record Result(Config config, List<String> errors, List<String> warnings) {}
 
+    /**
+     * health_check.live_grace: long enough for kleinhirn's own recovery to have had its chances
+     * (a death window of 60 s, restarts backing off to 30 s: about ten more tries) before a
+     * liveness probe may have the container restarted.
+     */
+    static final String LIVE_GRACE = "5m";
+
     private final Path file;
     private final Disk disk;
     private final List<String> errors = new ArrayList<>();
@@ -58,13 +65,18 @@ public final class ConfigReader {
         InetSocketAddress listen = null;
         String addr = hcS.string("listen_addr", null, false);
         if (addr != null) listen = address(hcS, addr);
-        Config.Health health = new Config.Health(listen, hcS.path("endpoint", "/healthz"),
-                hcS.path("live_endpoint", "/livez"), hcS.path("status_endpoint", "/status"),
-                hcS.path("metrics_endpoint", "/metrics"));
+        String endpoint = hcS.path("endpoint", "/healthz"), live = hcS.path("live_endpoint", "/livez"),
+                status = hcS.path("status_endpoint", "/status"), metrics = hcS.path("metrics_endpoint", "/metrics");
+        Object minReady = hcS.get("min_ready");
+        Duration liveGrace = hcS.duration("live_grace", LIVE_GRACE);
         hcS.finish();
 
         Config.Worker worker = worker(wS);
         wS.finish();
+        Config.Health health = new Config.Health(listen, endpoint, live, status, metrics,
+                // Without a worker section there is no count to grade against; that error is reported.
+                worker == null ? 1 : MinReady.resolve(minReady, worker.supervision().count(),
+                        why -> hcS.error("min_ready", why)), liveGrace);
         return new Config(file, log, name, socket, health, worker);
     }
 
@@ -87,8 +99,12 @@ public final class ConfigReader {
             default -> f.error("format", "must be \"logfmt\" or \"json\", not \"" + kind + "\"");
         }
         f.finish();
+        String output = s.string("worker_output", "inherit", false);
+        if (!output.equals("inherit") && !output.equals("capture")) {
+            s.error("worker_output", "must be \"inherit\" or \"capture\", not \"" + output + "\"");
+        }
         s.finish();
-        return new Config.Log(out.equals("stdout"), level, format);
+        return new Config.Log(out.equals("stdout"), level, format, output.equals("capture"));
     }
 
     /** The keys only one type of worker has: with no (valid) type, none of them is judged. */

@@ -166,10 +166,23 @@ final class WorkerRules {
         };
         t.budget = t.budget.died(t.now, failed);
         if (failed) t.counters = t.counters.failedStart();
+        // What the line says: a broken worker's failed start was counted when it was marked
+        // (never acked, or not yet established), and is still one.
+        boolean failedStart = failed || countedWhenBroken(t, w);
         t.log(Log.warn("worker died", "worker_id", w.id(), "pid", w.pid(), Exits.key(status), Exits.value(status),
-                "uptime_ms", Duration.between(w.spawnedAt(), t.now).toMillis(), "failed_start", failed,
+                "uptime_ms", Duration.between(w.spawnedAt(), t.now).toMillis(), "failed_start", failedStart,
                 "failed_streak", t.budget.failedStreak(),
                 "restart_in_ms", Math.max(0, Duration.between(t.now, t.budget.notBefore()).toMillis())));
+    }
+
+    /**
+     * A worker marked broken by its ack timeout never acked: always a failed start. One broken
+     * by its watchdog was one if it had not yet stayed ready for min_uptime; Leaving keeps no
+     * "established" flag, so that is judged from its ack time, which can only err when the
+     * watchdog fired before min_uptime and the death came after it.
+     */
+    private static boolean countedWhenBroken(Turn t, Worker.Running w) {
+        return w instanceof Leaving l && l.why() == Why.BROKEN && !lasted(t, l.ackedAt());
     }
 
     /** Whether something that acked at {@code ackedAt} (null: never) has stayed up for min_uptime. */

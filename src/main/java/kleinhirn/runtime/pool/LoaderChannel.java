@@ -53,7 +53,15 @@ public final class LoaderChannel implements AutoCloseable {
 
     /** Queues a spawn request; false if the channel is closed or hopelessly backed up. */
     public boolean requestSpawn(String id) {
-        return ch.isOpen() && outbox.offer(LoaderWire.encode(new LoaderMessage.Spawn(id)) + "\n");
+        return requestSpawn(id, null, null);
+    }
+
+    /**
+     * The same, naming files the worker's stdout and stderr are to be opened on (our captured
+     * pipes, as /proc paths); null leaves the loader's own.
+     */
+    public boolean requestSpawn(String id, String stdout, String stderr) {
+        return ch.isOpen() && outbox.offer(LoaderWire.encode(new LoaderMessage.Spawn(id, stdout, stderr)) + "\n");
     }
 
     private void write() {
@@ -118,7 +126,7 @@ public final class LoaderChannel implements AutoCloseable {
         return null;
     }
 
-    /** A relayed log line as our own record, tagged preloader. */
+    /** A relayed log line as our own record, tagged preloader (fields typed by the codec). */
     static Log relayed(LoaderMessage.Relayed r) {
         List<Object> kv = new ArrayList<>();
         r.fields().forEach((k, v) -> {

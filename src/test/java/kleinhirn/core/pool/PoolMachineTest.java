@@ -165,6 +165,19 @@ class PoolMachineTest {
     }
 
     @Test
+    void aWorkerThatNeverAckedIsLoggedAsAFailedStartWhenItDies() {
+        var h = new Harness(config(1, true)).on(new Started());
+        h.at(Duration.ofSeconds(60)).on(new Woke());
+        h.take();
+        h.at(Duration.ofSeconds(61)).on(new Reaped(100, new ExitStatus.Signaled(15, false)));
+        var died = h.take().stream().filter(f -> f instanceof PoolEffect.Emit e && e.log().msg().equals("worker died"))
+                .map(f -> ((PoolEffect.Emit) f).log()).findFirst().orElseThrow();
+        int at = died.kv().indexOf("failed_start");
+        assertEquals(true, died.kv().get(at + 1), died.toString());
+        assertEquals(1, h.s.failedStreak(), "counted once, when it was marked broken");
+    }
+
+    @Test
     void failedStartsBackOffExponentiallyCappedAndFaultAfterFive() {
         var cfg = new PoolConfig(1, true, Duration.ofSeconds(60), 100, Duration.ofSeconds(60), 5,
                 Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(500), Sig.TERM,

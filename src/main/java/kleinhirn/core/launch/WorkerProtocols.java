@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.core.launch;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,12 +13,12 @@ import java.util.Map;
  * not exist before posix_spawn, so the command runs through a shell trampoline that sets it and
  * execs, keeping the pid.
  */
-record WorkerProtocols(Map<String, String> env, int listenFds) {
-    static final List<String> TRAMPOLINE = List.of("/bin/sh", "-c", "LISTEN_PID=$$; export LISTEN_PID; exec \"$0\" \"$@\"");
+public record WorkerProtocols(Map<String, String> env, int listenFds) {
+    public static final List<String> TRAMPOLINE = List.of("/bin/sh", "-c", "LISTEN_PID=$$; export LISTEN_PID; exec \"$0\" \"$@\"");
 
-    static final WorkerProtocols NONE = new WorkerProtocols(Map.of(), 0);
+    public static final WorkerProtocols NONE = new WorkerProtocols(Map.of(), 0);
 
-    WorkerProtocols {
+    public WorkerProtocols {
         env = Map.copyOf(env);
     }
 
@@ -26,14 +26,14 @@ record WorkerProtocols(Map<String, String> env, int listenFds) {
      * The listen sockets passed to us, or 0: LISTEN_FDS is honoured only when LISTEN_PID names
      * us (otherwise it was meant for another process and leaked into our environment).
      */
-    static int inheritedListenFds(Map<String, String> ours, int self) {
+    public static int inheritedListenFds(Map<String, String> ours, int self) {
         String n = ours.get("LISTEN_FDS"), pid = ours.get("LISTEN_PID");
         if (n == null || pid == null || !n.matches("[0-9]{1,4}") || !pid.equals(Integer.toString(self))) return 0;
         return Integer.parseInt(n);
     }
 
     /** The variables for a supervisor with these channels; any argument may be null. */
-    static WorkerProtocols of(Map<String, String> ours, int self, String notifySocket, java.time.Duration watchdog,
+    public static WorkerProtocols of(Map<String, String> ours, int self, String notifySocket, java.time.Duration watchdog,
                               String einhornPath) {
         Map<String, String> env = new LinkedHashMap<>();
         if (notifySocket != null) env.put("NOTIFY_SOCKET", notifySocket);
@@ -52,18 +52,18 @@ record WorkerProtocols(Map<String, String> env, int listenFds) {
     }
 
     /** The worker's fds from 3 on: the listen sockets, then the status fd (if any, else -1). */
-    List<Integer> fds(int statusFd) {
+    public List<Integer> fds(int statusFd) {
         List<Integer> fds = new ArrayList<>();
         for (int i = 0; i < listenFds; i++) fds.add(3 + i);
         if (statusFd >= 0) fds.add(statusFd);
         return fds;
     }
 
-    int statusFdNumber() {
+    public int statusFdNumber() {
         return 3 + listenFds;
     }
 
-    List<String> argv(List<String> cmdline) {
+    public List<String> argv(List<String> cmdline) {
         if (listenFds == 0) return cmdline;
         List<String> argv = new ArrayList<>(TRAMPOLINE);
         argv.addAll(cmdline);

@@ -1,10 +1,10 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.util.function.Consumer;
 import kleinhirn.core.pool.Phase;
 import kleinhirn.core.pool.PoolState;
-import kleinhirn.linux.ErrnoException;
-import kleinhirn.linux.NotifySocket;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Notifier;
 import kleinhirn.runtime.log.Throttle;
 
 /**
@@ -14,22 +14,24 @@ import kleinhirn.runtime.log.Throttle;
  * worker's own STOPPING=1 never gets here. Observes the snapshots the loop publishes, on the
  * loop thread; each message is one non-blocking sendto.
  */
-final class UpwardNotify implements Consumer<PoolState> {
+public final class UpwardNotify implements Consumer<PoolState> {
     private final String address;
+    private final Notifier notifier;
     private final Throttle junk;
     private boolean readySent, stoppingSent;
     private String lastStatus;
 
-    private UpwardNotify(String address, Throttle junk) {
+    private UpwardNotify(String address, Notifier notifier, Throttle junk) {
         this.address = address;
+        this.notifier = notifier;
         this.junk = junk;
     }
 
     /** An observer for our own NOTIFY_SOCKET, or one that does nothing when there is none. */
-    static Consumer<PoolState> from(java.util.Map<String, String> env, Throttle junk) {
+    public static Consumer<PoolState> from(java.util.Map<String, String> env, Notifier notifier, Throttle junk) {
         String a = env.get("NOTIFY_SOCKET");
         if (a == null || a.isEmpty() || !(a.startsWith("@") || a.startsWith("/"))) return s -> { };
-        return new UpwardNotify(a, junk);
+        return new UpwardNotify(a, notifier, junk);
     }
 
     @Override
@@ -37,7 +39,7 @@ final class UpwardNotify implements Consumer<PoolState> {
         String message = next(s);
         if (message == null) return;
         try {
-            NotifySocket.send(address, message);
+            notifier.send(address, message);
         } catch (ErrnoException e) {
             junk.warn("upward_notify", "could not notify our own supervisor", "notify_socket", address,
                     "error", e.getMessage());

@@ -1,15 +1,18 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import kleinhirn.core.pool.Phase;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.core.pool.PoolStates;
 import kleinhirn.core.pool.Shutdown;
 import kleinhirn.core.pool.Worker;
-import kleinhirn.runtime.log.Logger;
+import kleinhirn.core.port.Errno;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.runtime.log.Throttle;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +34,7 @@ class UpwardNotifyTest {
 
     @Test
     void readyOnceStatusOnChangesStoppingOnce() {
-        var u = (UpwardNotify) UpwardNotify.from(Map.of("NOTIFY_SOCKET", "@x"), null);
+        var u = (UpwardNotify) UpwardNotify.from(Map.of("NOTIFY_SOCKET", "@x"), (a, t) -> { }, null);
         assertEquals("STATUS=starting: still starting up\n", u.next(in(Phase.STARTING, "still starting up")));
         assertNull(u.next(in(Phase.STARTING, "still starting up")));
         assertEquals("READY=1\nSTATUS=running: 0/0 ready\n", u.next(in(Phase.RUNNING, "")));
@@ -42,8 +45,21 @@ class UpwardNotifyTest {
     }
 
     @Test
+    void eachMessageGoesToOurOwnNotifySocketAndAFailureIsOnlyLogged() {
+        List<String> sent = new ArrayList<>();
+        var logs = new Fakes.Captured();
+        UpwardNotify.from(Map.of("NOTIFY_SOCKET", "@up"), (a, t) -> sent.add(a + " " + t), new Throttle(logs.log))
+                .accept(in(Phase.RUNNING, ""));
+        assertEquals(List.of("@up READY=1\nSTATUS=running: 0/0 ready\n"), sent);
+        UpwardNotify.from(Map.of("NOTIFY_SOCKET", "@gone"), (a, t) -> {
+            throw new ErrnoException("sendto(" + a + ")", Errno.ECONNREFUSED);
+        }, new Throttle(logs.log)).accept(in(Phase.RUNNING, ""));
+        assertTrue(logs.text().contains("could not notify our own supervisor"), logs.text());
+    }
+
+    @Test
     void noSocketNoObserver() {
-        assertFalse(UpwardNotify.from(Map.of(), null) instanceof UpwardNotify);
-        assertFalse(UpwardNotify.from(Map.of("NOTIFY_SOCKET", "vsock:2:1"), null) instanceof UpwardNotify);
+        assertFalse(UpwardNotify.from(Map.of(), (a, t) -> { }, null) instanceof UpwardNotify);
+        assertFalse(UpwardNotify.from(Map.of("NOTIFY_SOCKET", "vsock:2:1"), (a, t) -> { }, null) instanceof UpwardNotify);
     }
 }

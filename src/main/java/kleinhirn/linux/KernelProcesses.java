@@ -6,12 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
 
-/** Our live children, from /proc: the orphans re-parented to us that no table knows about. */
-public final class Children {
-    private Children() {}
+/** kill(2) and the process table as /proc shows it: our children, and any process's parent. */
+public final class KernelProcesses implements Processes {
+    @Override
+    public boolean kill(int target, int signal) throws ErrnoException {
+        return Libc.kill(target, signal);
+    }
 
-    public static List<Integer> of(int parent) {
+    /** Our live children, from /proc: the orphans re-parented to us that no table knows about. */
+    @Override
+    public List<Integer> childrenOf(int parent) {
         List<Integer> out = new ArrayList<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"))) {
             for (Path p : procs) {
@@ -25,12 +33,13 @@ public final class Children {
         return out;
     }
 
-    /** The parent of {@code pid} as /proc says now, or -1 if it is gone. */
-    public static int parentOf(int pid) {
-        return parentOf(Path.of("/proc", Integer.toString(pid)));
+    @Override
+    public OptionalInt parentOf(int pid) {
+        int parent = parentOf(Path.of("/proc", Integer.toString(pid)));
+        return parent < 0 ? OptionalInt.empty() : OptionalInt.of(parent);
     }
 
-    /** Field 4 of /proc/PID/stat; the comm field (2) may contain spaces and parentheses. */
+    /** Field 4 of /proc/PID/stat, or -1 if it is gone; the comm field (2) may contain spaces and parentheses. */
     private static int parentOf(Path proc) {
         try {
             String stat = Files.readString(proc.resolve("stat"));

@@ -1,4 +1,4 @@
-package kleinhirn.linux;
+package kleinhirn.core.port;
 
 /** The errno values we handle by name, and readable text for the rest. */
 public final class Errno {

@@ -1,4 +1,4 @@
-package kleinhirn.linux;
+package kleinhirn.core.port;
 
 /** Starts processes. The supervisor never uses ProcessBuilder: its reaper would race ours. */
 public interface Spawner {

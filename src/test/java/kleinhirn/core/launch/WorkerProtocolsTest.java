@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.core.launch;
 
 import static org.junit.jupiter.api.Assertions.*;
 

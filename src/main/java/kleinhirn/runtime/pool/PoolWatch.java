@@ -1,15 +1,15 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import kleinhirn.core.codec.Exposition;
 import kleinhirn.core.pool.AckLatency;
 import kleinhirn.core.pool.PoolMetrics;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.core.pool.StatusJson;
-import kleinhirn.linux.SelfStats;
 import kleinhirn.runtime.MonotonicClock;
 import kleinhirn.runtime.control.ControlServer;
 import kleinhirn.runtime.http.Response;
@@ -19,20 +19,23 @@ import kleinhirn.runtime.http.Response;
  * thread); it keeps the latest snapshot for the HTTP handlers, derives the ack latencies from
  * consecutive snapshots, and streams the /status JSON to the control socket when it changed.
  */
-final class PoolWatch implements Consumer<PoolState> {
+public final class PoolWatch implements Consumer<PoolState> {
     private final String name;
     private final int count;
     private final MonotonicClock clock;
+    private final LongSupplier residentBytes;
     private final AtomicReference<PoolState> snapshot = new AtomicReference<>();
     private volatile AckLatency acks = AckLatency.EMPTY; // written only by the loop thread
     private volatile ControlServer control;
     private volatile IntSupplier httpConnections = () -> 0;
     private String streamed; // the last JSON sent to the control socket; loop thread only
 
-    PoolWatch(String name, int count, MonotonicClock clock) {
+    /** {@code residentBytes}: our RSS now, or -1 when it cannot be read (the metric is left out). */
+    public PoolWatch(String name, int count, MonotonicClock clock, LongSupplier residentBytes) {
         this.name = name;
         this.count = count;
         this.clock = clock;
+        this.residentBytes = residentBytes;
     }
 
     @Override
@@ -43,17 +46,17 @@ final class PoolWatch implements Consumer<PoolState> {
         if (c != null) stream(c, s);
     }
 
-    PoolState state() {
+    public PoolState state() {
         return snapshot.get();
     }
 
     /** From now on the control socket gets every change; called on the loop's thread before it runs. */
-    void control(ControlServer c) {
+    public void control(ControlServer c) {
         control = c;
         stream(c, snapshot.get());
     }
 
-    void httpConnections(IntSupplier open) {
+    public void httpConnections(IntSupplier open) {
         httpConnections = open;
     }
 
@@ -68,15 +71,15 @@ final class PoolWatch implements Consumer<PoolState> {
         return StatusJson.encode(name, count, s);
     }
 
-    Response statusResponse() {
+    public Response statusResponse() {
         return new Response(200, "application/json", status(snapshot.get()) + "\n");
     }
 
-    Response metricsResponse() {
+    public Response metricsResponse() {
         PoolState s = snapshot.get();
         ControlServer c = control;
         double uptime = Duration.between(s.startedAt(), clock.instant()).toMillis() / 1000.0;
-        var view = new PoolMetrics.View(s, count, acks, uptime, SelfStats.rssBytes(), c == null ? 0 : c.clients(),
+        var view = new PoolMetrics.View(s, count, acks, uptime, residentBytes.getAsLong(), c == null ? 0 : c.clients(),
                 httpConnections.getAsInt());
         return new Response(200, Exposition.CONTENT_TYPE, PoolMetrics.encode(view));
     }

@@ -1,4 +1,4 @@
-package kleinhirn.linux;
+package kleinhirn.core.port;
 
 import java.util.List;
 

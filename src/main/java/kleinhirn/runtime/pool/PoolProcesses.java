@@ -1,65 +1,86 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import kleinhirn.core.Sig;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.launch.WorkerEnv;
+import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
-import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
-import kleinhirn.linux.Libc;
-import kleinhirn.linux.SpawnSpec;
-import kleinhirn.linux.Spawner;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
+import kleinhirn.core.port.SocketPairs;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
-import kleinhirn.runtime.pool.AckChannel;
-import kleinhirn.runtime.pool.LoaderChannel;
 
 /**
  * Performs the pool machine's effects for fork/exec workers, on the loop thread. Spawning
  * happens here, synchronously, and the outcome is fed back before any other event, so a pid is
  * always known before its exit can be seen.
  */
-final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+    /** What it asks of the operating system; tests pass fakes. */
+    public record Ports(Spawner spawner, SocketPairs pairs, Processes processes) {}
+
     private final Config cfg;
     private final Spawner spawner;
-    private final ChannelPairs pairs;
+    private final SocketPairs pairs;
+    private final Processes processes;
     private final EventLoop<PoolState, PoolEvent, PoolEffect> loop;
     private final Logger log;
     private final Throttle junk;
     private final Map<String, String> baseEnv;
     private WorkerProtocols protocols = WorkerProtocols.NONE;
-    private final int self = Libc.getpid();
+    private WorkerOutput output = WorkerOutput.inherit();
+    private final int self;
+    private final String version;
     private final Map<String, AckChannel> channels = new HashMap<>();
-    private final java.nio.file.Path loaderScript;
+    private final Path loaderScript;
     private LoaderChannel loader;
     private int exitCode = -1;
 
-    PoolProcesses(Config cfg, Spawner spawner, ChannelPairs pairs, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
-                  Logger log, Throttle junk, Map<String, String> environment) {
+    /**
+     * {@code self} is our pid (strays are our children), {@code environment} ours (the workers'
+     * base), {@code loaderScript} the shipped Ruby loader.
+     */
+    public PoolProcesses(Config cfg, Ports ports, int self, String version, Path loaderScript,
+                         Map<String, String> environment, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
+                         Logger log, Throttle junk) {
         this.cfg = cfg;
-        this.spawner = spawner;
-        this.pairs = pairs;
+        this.spawner = ports.spawner();
+        this.pairs = ports.pairs();
+        this.processes = ports.processes();
+        this.self = self;
+        this.version = version;
         this.loop = loop;
         this.log = log;
         this.junk = junk;
         this.baseEnv = WorkerEnv.base(environment);
-        this.loaderScript = Home.path().resolve("loaders/ruby/bin/kleinhirn_loader");
+        this.loaderScript = loaderScript;
     }
 
     /** Set once before the first spawn: NOTIFY_SOCKET, EINHORN_*, inherited listen sockets. */
-    void protocols(WorkerProtocols protocols) {
+    public void protocols(WorkerProtocols protocols) {
         this.protocols = protocols;
     }
 
-    int exitCode() {
+    /** Set once before the first spawn: log.worker_output. */
+    public void output(WorkerOutput output) {
+        this.output = output;
+    }
+
+    /** The code of the Exit effect performed; -1 while none was. */
+    public int exitCode() {
         return exitCode;
     }
 
@@ -79,7 +100,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
             case PoolEffect.SignalStrays(int signal) -> {
                 // A stray may lead a group of its own (setsid): its group first, then itself.
-                for (int child : Children.of(self)) {
+                for (int child : processes.childrenOf(self)) {
                     signal(-child, signal);
                     signal(child, signal);
                 }
@@ -87,6 +108,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.Forget(String id) -> {
                 AckChannel ch = channels.remove(id);
                 if (ch != null) ch.close();
+                output.forget(id);
             }
             case PoolEffect.Emit(var rec) -> log.log(rec);
             case PoolEffect.Exit(int code) -> {
@@ -100,31 +122,41 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
-        ours.put("KLEINHIRN_VERSION", Version.VERSION);
+        ours.put("KLEINHIRN_VERSION", version);
         ours.putAll(protocols.env());
-        ChannelPairs.Pair pair = null;
+        SocketPairs.Pair pair = null;
         try {
             if (w.acks()) {
                 pair = pairs.open();
                 ours.put("KLEINHIRN_STATUS_FD", Integer.toString(protocols.statusFdNumber()));
             }
             List<Integer> fds = protocols.fds(pair == null ? -1 : pair.theirs());
+            WorkerOutput.Streams out = output.open(id);
             SpawnSpec spec = new SpawnSpec(protocols.argv(w.cmdline()), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(),
-                    fds, true);
+                    fds, true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
             if (pair != null) channels.put(id, AckChannel.start(pair.ours(), id, pid, loop::post, junk));
             loop.feed(new PoolEvent.Spawned(id, pid));
+            output.started(id, pid); // after the "worker spawned" line: its output follows it
         } catch (ErrnoException | IOException e) {
             if (pair != null) close(pair);
+            output.forget(id);
             loop.feed(new PoolEvent.SpawnFailed(id, e.getMessage()));
         } finally {
-            if (pair != null) Libc.closeQuietly(pair.theirs());
+            if (pair != null) pairs.release(pair.theirs());
         }
     }
 
     /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
     private void requestFromLoader(String id) {
-        if (loader == null || !loader.requestSpawn(id)) {
+        WorkerOutput.Streams out;
+        try {
+            out = output.open(id);
+        } catch (ErrnoException e) {
+            log.warn("cannot capture a worker's output; it shares the loader's", "worker_id", id, "error", e.getMessage());
+            out = WorkerOutput.Streams.INHERITED;
+        }
+        if (loader == null || !loader.requestSpawn(id, out.stdoutPath(), out.stderrPath())) {
             // No loader to ask: the machine drops the request when it sees the loader's death,
             // or gives up on it after ack_timeout.
             log.debug("spawn request not sent: no loader", "worker_id", id);
@@ -137,10 +169,10 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
      * The previous generation's channel stays open: its workers may still ack on it.
      */
     private void startLoader(Config.Worker.Ruby w, int generation) {
-        ChannelPairs.Pair pair = null;
+        SocketPairs.Pair pair = null;
         try {
             pair = pairs.open();
-            List<String> argv = new java.util.ArrayList<>(List.of(w.ruby()));
+            List<String> argv = new ArrayList<>(List.of(w.ruby()));
             if (w.gemfile() != null) argv.add("-rbundler/setup");
             // Inherited listen sockets keep their numbers (3..3+n-1) in the loader and every
             // fork; the gem sets LISTEN_PID to each worker's own pid after the fork.
@@ -149,23 +181,26 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
             extra.putAll(protocols.env());
+            WorkerOutput.Streams out = output.openLoader(generation);
             SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
-                    protocols.fds(pair.theirs()), true);
+                    protocols.fds(pair.theirs()), true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
+            output.startedLoader(generation, pid);
             loader = LoaderChannel.start(pair.ours(), generation, loop::post, log, junk);
             log.debug("running loader", "cmd", String.join(" ", argv));
             loop.feed(new PoolEvent.LoaderStarted(generation, pid));
         } catch (ErrnoException | IOException e) {
             if (pair != null) close(pair);
+            output.forgetLoader(generation);
             loop.feed(new PoolEvent.LoaderStartFailed(generation, e.getMessage()));
         } finally {
-            if (pair != null) Libc.closeQuietly(pair.theirs());
+            if (pair != null) pairs.release(pair.theirs());
         }
     }
 
     private void signal(int target, int signal) {
         try {
-            if (!Libc.kill(target, signal)) {
+            if (!processes.kill(target, signal)) {
                 log.debug("signal target already gone", "target", target, "signal", Sig.name(signal));
             }
         } catch (ErrnoException e) {
@@ -173,7 +208,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
-    private static void close(ChannelPairs.Pair pair) {
+    private static void close(SocketPairs.Pair pair) {
         try {
             pair.ours().close();
         } catch (IOException ignored) {
@@ -181,7 +216,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
-    void closeAll() {
+    public void closeAll() {
         if (loader != null) loader.close();
         channels.values().forEach(AckChannel::close);
         channels.clear();

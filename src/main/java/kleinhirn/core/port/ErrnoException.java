@@ -1,4 +1,4 @@
-package kleinhirn.linux;
+package kleinhirn.core.port;
 
 /** A libc call failed; {@code errno} is the value captured right after the call. */
 public final class ErrnoException extends Exception {

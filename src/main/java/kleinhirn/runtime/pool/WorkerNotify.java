@@ -1,14 +1,13 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import kleinhirn.core.codec.SdNotify;
 import kleinhirn.core.pool.PoolEvent;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
-import kleinhirn.linux.NotifySocket;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.NotifyInbox;
+import kleinhirn.core.port.Processes;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 
@@ -22,47 +21,51 @@ import kleinhirn.runtime.log.Throttle;
  * direct child on it (a worker whose Spawned the published snapshot may not show yet); the
  * machine decides whether that pid is a worker.
  */
-final class WorkerNotify implements AutoCloseable {
+public final class WorkerNotify implements AutoCloseable {
     /** Deeper process trees than this are not followed (and a pid cycle cannot loop us). */
     private static final int MAX_DEPTH = 64;
 
-    private final NotifySocket socket;
+    private final NotifyInbox socket;
     private final int self;
+    private final Processes processes;
     private final Consumer<PoolEvent> post;
     private final Throttle junk;
     private final Logger log;
     private final IntPredicate known;
 
-    private WorkerNotify(NotifySocket socket, int self, Consumer<PoolEvent> post, Throttle junk, Logger log,
-                         IntPredicate known) {
+    WorkerNotify(NotifyInbox socket, int self, Processes processes, Consumer<PoolEvent> post, Throttle junk,
+                 Logger log, IntPredicate known) {
         this.known = known;
         this.socket = socket;
         this.self = self;
+        this.processes = processes;
         this.post = post;
         this.junk = junk;
         this.log = log;
     }
 
-    static WorkerNotify start(int self, Consumer<PoolEvent> post, Throttle junk, Logger log, IntPredicate known)
-            throws ErrnoException {
-        byte[] r = new byte[8];
-        new SecureRandom().nextBytes(r);
-        NotifySocket s = NotifySocket.bind("@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r));
-        WorkerNotify n = new WorkerNotify(s, self, post, junk, log, known);
+    /**
+     * Receives on {@code socket} from now on (it is closed with us). {@code self} is our pid,
+     * {@code known} tells whether a pid is a worker the published snapshot knows.
+     */
+    public static WorkerNotify start(NotifyInbox socket, int self, Processes processes, Consumer<PoolEvent> post,
+                                     Throttle junk, Logger log, IntPredicate known) {
+        WorkerNotify n = new WorkerNotify(socket, self, processes, post, junk, log, known);
         Thread t = Thread.ofPlatform().daemon().name("notify").unstarted(n::receive);
         t.start();
         return n;
     }
 
     /** The value of the workers' NOTIFY_SOCKET. */
-    String address() {
+    public String address() {
         return socket.address();
     }
 
-    private void receive() {
-        byte[] buf = new byte[NotifySocket.MAX_DATAGRAM];
+    /** The receiving loop; returns when the socket is closed or fails. */
+    void receive() {
+        byte[] buf = new byte[NotifyInbox.MAX_DATAGRAM];
         while (true) {
-            NotifySocket.Datagram d;
+            NotifyInbox.Datagram d;
             try {
                 d = socket.receive(buf);
             } catch (ErrnoException e) {
@@ -76,7 +79,7 @@ final class WorkerNotify implements AutoCloseable {
             }
             if (d.truncated()) {
                 junk.warn("notify_socket", "ignored an oversized notify datagram", "pid", d.pid(),
-                        "limit", NotifySocket.MAX_DATAGRAM);
+                        "limit", NotifyInbox.MAX_DATAGRAM);
                 continue;
             }
             SdNotify.Message m = SdNotify.parse(buf, d.length());
@@ -85,34 +88,35 @@ final class WorkerNotify implements AutoCloseable {
                 continue;
             }
             if (!m.actionable()) continue;
-            int worker = d.pid() > 0 ? workerAbove(d.pid()) : -1;
-            if (worker < 0) {
+            OptionalInt worker = d.pid() > 0 ? workerAbove(d.pid()) : OptionalInt.empty();
+            if (worker.isEmpty()) {
                 junk.warn("notify_socket", "ignored a notify datagram from a process that is not a worker",
                         "pid", d.pid(), "uid", d.uid());
                 continue;
             }
             if (m.status() != null || m.watchdog() || m.stopping()) {
-                post.accept(new PoolEvent.Notified(worker, m.watchdog(), m.status(), m.stopping()));
+                post.accept(new PoolEvent.Notified(worker.getAsInt(), m.watchdog(), m.status(), m.stopping()));
             }
-            if (m.ready()) post.accept(new PoolEvent.AckedByPid(worker, "notify_socket"));
+            if (m.ready()) post.accept(new PoolEvent.AckedByPid(worker.getAsInt(), "notify_socket"));
         }
     }
 
     /**
      * The nearest known worker that {@code pid} is or descends from, else the child of ours it
-     * descends from, or -1 if it is not our descendant. Reads /proc now: the pid is
+     * descends from, or empty if it is not our descendant. Reads /proc now: the pid is
      * that of a process that just sent to us (systemd-notify waits for its barrier), so the
      * chain is live; a sender that already exited simply does not resolve.
      */
-    private int workerAbove(int pid) {
+    private OptionalInt workerAbove(int pid) {
         int p = pid;
         for (int depth = 0; depth < MAX_DEPTH && p > 1; depth++) {
-            if (known.test(p)) return p;
-            int parent = Children.parentOf(p);
-            if (parent == self) return p;
-            p = parent;
+            if (known.test(p)) return OptionalInt.of(p);
+            OptionalInt parent = processes.parentOf(p);
+            if (parent.isEmpty()) return OptionalInt.empty();
+            if (parent.getAsInt() == self) return OptionalInt.of(p);
+            p = parent.getAsInt();
         }
-        return -1;
+        return OptionalInt.empty();
     }
 
     @Override

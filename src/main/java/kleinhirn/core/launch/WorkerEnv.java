@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.core.launch;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,22 +10,22 @@ import java.util.Map;
  * supervisor itself (NOTIFY_SOCKET, WATCHDOG_*, LISTEN_*, EINHORN_*, KLEINHIRN_*), then
  * worker.env, then the kleinhirn variables, which win.
  */
-final class WorkerEnv {
+public final class WorkerEnv {
     private WorkerEnv() {}
 
-    static boolean meantForUs(String key) {
+    public static boolean meantForUs(String key) {
         return key.equals("NOTIFY_SOCKET") || key.startsWith("WATCHDOG_") || key.startsWith("LISTEN_")
                 || key.startsWith("EINHORN_") || key.startsWith("KLEINHIRN_");
     }
 
     /** Our environment with the supervisor-only variables removed; computed once at start. */
-    static Map<String, String> base(Map<String, String> ours) {
+    public static Map<String, String> base(Map<String, String> ours) {
         Map<String, String> env = new LinkedHashMap<>();
         for (var e : ours.entrySet()) if (!meantForUs(e.getKey())) env.put(e.getKey(), e.getValue());
         return env;
     }
 
-    static List<String> build(Map<String, String> base, Map<String, String> configured, Map<String, String> kleinhirn) {
+    public static List<String> build(Map<String, String> base, Map<String, String> configured, Map<String, String> kleinhirn) {
         Map<String, String> env = new LinkedHashMap<>(base);
         env.putAll(configured);
         env.putAll(kleinhirn);
