@@ -44,6 +44,7 @@ import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.PoolProcesses;
+import kleinhirn.runtime.pool.ReforkSocket;
 import kleinhirn.runtime.pool.WorkerOutput;
 import kleinhirn.runtime.pool.PoolWatch;
 import kleinhirn.runtime.pool.UpwardNotify;
@@ -142,6 +143,17 @@ final class PoolMain {
             opened.push(readiness);
             opened.push(processes::closeAll);
             processes.protocols(readiness.protocols());
+            if (!cfg.pool().recycling().reforkAfter().isEmpty()) {
+                ReforkSocket reforks;
+                try {
+                    reforks = ReforkSocket.open(loop::post, log, junk);
+                } catch (IOException e) {
+                    log.error("cannot listen on the refork socket", "error", String.valueOf(e.getMessage()));
+                    return 1;
+                }
+                opened.push(reforks);
+                processes.reforks(reforks);
+            }
             Recycling recycling = cfg.pool().recycling();
             if (recycling.maxMemory() != null) {
                 opened.push(MemorySampler.start(recycling.memoryCheckInterval(), () -> readyPids(watch.state()),

@@ -219,11 +219,6 @@ public final class ConfigReader {
             if (parsed == null || parsed.isZero()) s.error("refork_after", "must hold durations greater than zero, not \"" + d + "\"");
             else reforkAfter.add(parsed);
         }
-        if (!reforkAfter.isEmpty()) {
-            // The gem side exists (a worker can make a new loader); the supervisor does not
-            // schedule reforks yet. Say so rather than silently do nothing.
-            s.r.warnings.add(s.r.file + ": " + s.key("refork_after") + ": reforking is not scheduled by this version; ignored");
-        }
         return new Recycling(maxMemory, interval, maxLifetime, jitter, (int) Math.max(1, Math.min(maxRecycling, 10_000)),
                 reforkAfter);
     }

@@ -140,6 +140,7 @@ final class Deadlines {
             case Shutdown.Sweeping s -> wake = Turn.earliest(wake, s.killAt());
             case Shutdown.Killed k -> { }
         }
+        wake = Turn.earliest(wake, ReforkRules.nextWake(t));
         for (Unclaimed u : t.unclaimed.values()) wake = Turn.earliest(wake, u.at().plus(WorkerRules.UNCLAIMED_TTL));
         return wake;
     }

@@ -97,6 +97,7 @@ final class RecycleRules {
     private static Cause dueCause(Turn t, Ready r) {
         Reading m = t.memory.get(r.id());
         if (m != null && m.strikes() >= Recycling.STRIKES) return Cause.MEMORY;
+        if (ReforkRules.outdated(t, r)) return Cause.REFORK;
         Instant due = t.dueAt.get(r.id());
         if (due != null && !t.now.isBefore(due)) return Cause.LIFETIME;
         return null;

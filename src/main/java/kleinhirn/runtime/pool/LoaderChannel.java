@@ -41,7 +41,14 @@ public final class LoaderChannel implements AutoCloseable {
     }
 
     public static LoaderChannel start(SocketChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk) {
+        return start(ch, generation, post, log, junk, c -> { });
+    }
+
+    /** The same, handing the channel to {@code registered} before anything is read from it. */
+    public static LoaderChannel start(SocketChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk,
+                                      Consumer<LoaderChannel> registered) {
         LoaderChannel c = new LoaderChannel(ch, generation);
+        registered.accept(c);
         Thread.ofVirtual().name("loader-read-" + generation).start(() -> c.read(post, log, junk));
         c.writer = Thread.ofVirtual().name("loader-write-" + generation).start(c::write);
         return c;
@@ -49,6 +56,10 @@ public final class LoaderChannel implements AutoCloseable {
 
     public int generation() {
         return generation;
+    }
+
+    public boolean isOpen() {
+        return ch.isOpen();
     }
 
     /** Queues a spawn request; false if the channel is closed or hopelessly backed up. */
@@ -119,7 +130,7 @@ public final class LoaderChannel implements AutoCloseable {
             case LoaderMessage.CommandError(String message, String error) -> log.warn("the loader reported an error",
                     "message", message, "error", error, "generation", generation);
             case LoaderMessage.Reforked(String id, int pid) -> {
-                // Only a new loader's own connection starts with it; nothing asks for reforks yet.
+                // Only the first line of a connection to the refork socket (ReforkSocket) says it.
                 return "reforked on a loader socket";
             }
         }

@@ -69,7 +69,7 @@ class ConfigReaderTest {
         var r = read("[worker]\ntype = \"ruby\"\nload = \"boot.rb\"\nstart_expression = \"X\"\nmax_memory = \"512MiB\"\n"
                 + "max_lifetime = \"1h\"\nlifetime_jitter = \"10m\"\nmax_recycling = 2\nrefork_after = [\"10m\", \"1h\"]\n");
         assertEquals(List.of(), r.errors());
-        assertEquals(List.of(FILE + ": worker.refork_after: reforking is not scheduled by this version; ignored"), r.warnings());
+        assertEquals(List.of(), r.warnings());
         var rec = r.config().pool().recycling();
         assertEquals(512L << 20, rec.maxMemory());
         assertEquals(java.time.Duration.ofSeconds(5), rec.memoryCheckInterval());
