@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+import procs
+
 # bench.py runs as __main__: use that module (its STARTED list, its cleanup), not a second copy.
 B = sys.modules["__main__"]
 if not hasattr(B, "Bench"):
@@ -94,7 +96,7 @@ def start_with_fd(argv, cwd, log, fd):
     with open(log, "ab") as out:
         p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                              start_new_session=True, pass_fds=(fd,))
-    B.STARTED.append(p)
+    procs.STARTED.append(p)  # cleaned up with the rest
     return p
 
 
@@ -209,7 +211,8 @@ class B10:
     def kleinhirn_events(path):
         out = []
         for m in B.logfmt(path):
-            if m.get("msg") in ("worker recycling", "worker recycled", "refork started", "loader ready"):
+            if m.get("msg") in ("worker recycling", "worker recycled", "refork started", "loader reforked",
+                                "refork failed; the current loader stays"):
                 out.append((B.log_time(m["ts"]), m["msg"] + (f" {m.get('cause')}" if m.get("cause") else "")))
         return out
 
@@ -249,7 +252,9 @@ def run(bench):
         raise B.Missing("wrk, puma or unicorn not installed")
     b = B10(bench)
     rows = []
-    for name in ROWS:
+    # B10_ROWS="kleinhirn max_memory,unicorn preload_app" runs only those rows (investigations).
+    only = [r.strip() for r in os.environ.get("B10_ROWS", "").split(",") if r.strip()]
+    for name in (r for r in ROWS if not only or r in only):
         B.log(f"   B10 row: {name}")
         try:
             rows.append(b.run_row(name))

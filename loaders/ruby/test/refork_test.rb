@@ -24,7 +24,7 @@ class ReforkTest < Minitest::Test
     args = ['-n', 'svc', '--code-version', 'v1', '-e', 'Fixture.serve_warm',
             '-r', fixture('app.rb'), '-r', fixture('refork_app.rb')]
     args += ['--refork-socket', @path] if refork
-    loader = LoaderProcess.new(args, report: true)
+    loader = LoaderProcess.new(args, report: true, env: { 'LISTEN_FDS' => '1' })
     @loaders << loader
     loader.expect_ready
     assert_equal 'loading', loader.next_report['phase']
@@ -90,7 +90,10 @@ class ReforkTest < Minitest::Test
     assert_equal %w[launched w-2], [launched['action'], launched['id']]
     next_gen = launched['pid']
     reports_of(loader, next_gen, 'after_fork')
-    assert_equal "filled by #{warm}", reports_of(loader, next_gen, 'startup')['warm']
+    startup = reports_of(loader, next_gen, 'startup')
+    assert_equal "filled by #{warm}", startup['warm']
+    assert_equal({ 'LISTEN_FDS' => '1', 'LISTEN_PID' => next_gen.to_s },
+                 startup['env'].select { |k, _| k.start_with?('LISTEN_') }, 'the loader\'s environment, not the worker\'s')
     assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'worker_id' => 'w-2',
                    'pid' => next_gen }, lines.next)
     assert_equal({ 'action' => 'ack', 'id' => 'w-2' }, lines.next)

@@ -4,6 +4,7 @@ require 'json'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
 require 'kleinhirn_loader/output'
+require 'kleinhirn_loader/refork'
 require 'kleinhirn_loader/spawner'
 
 module KleinhirnLoader
@@ -68,6 +69,7 @@ module KleinhirnLoader
         end
       end
       compact_heap
+      Refork.remember_environment
       Process.setproctitle(title)
       # Workers inherit this group until they make their own; a supervisor can signal the
       # loader and any worker still starting up together.

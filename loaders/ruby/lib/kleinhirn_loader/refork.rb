@@ -15,7 +15,8 @@ module KleinhirnLoader
   # the start expression; that thread forks, so the fork never happens inside whatever W's main
   # thread was doing (a lock it holds would stay held in L). A forks L and leaves with exit!, so L
   # is re-parented to the supervisor. L connects to the supervisor's refork socket, says
-  # `reforked` (W's id, its own pid), makes itself safe to fork from, runs the after_refork hooks,
+  # `reforked` (W's id, its own pid), makes itself safe to fork from (the loader's environment
+  # back, connections pointed at /dev/null), runs the after_refork hooks,
   # compacts the heap and then speaks the loader protocol on that connection: `ready`, then
   # `spawn` requests. W serves on, untouched, until the supervisor recycles it.
   #
@@ -25,6 +26,17 @@ module KleinhirnLoader
     SIGNAL = 'URG'
 
     module_function
+
+    # The loader's environment once the app is loaded. A new loader starts from it, not from the
+    # worker's: apps change ENV after the fork (puma deletes LISTEN_FDS and LISTEN_PID once it
+    # adopted the inherited sockets, so the next generation would bind afresh and fail).
+    def remember_environment
+      @environment = ENV.to_h.freeze
+    end
+
+    def restore_environment
+      ENV.replace(@environment) if @environment
+    end
 
     # In a new worker, before the start expression.
     def arm(socket_path, worker_id, options)
@@ -66,6 +78,7 @@ module KleinhirnLoader
       def run
         Process.setpgid(0, 0) # out of W's group before anyone learns our pid
         default_signals
+        Refork.restore_environment
         Sockets.release_connections
         io = UNIXSocket.new(@socket_path)
         io.sync = true
