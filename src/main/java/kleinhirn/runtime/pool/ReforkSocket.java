@@ -2,15 +2,10 @@ package kleinhirn.runtime.pool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -22,9 +17,10 @@ import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 
 /**
- * The socket new loaders made by a refork connect to ({@code --refork-socket}), in a private 0700
- * directory. A connection's first line must be {@code reforked} naming a worker the loop told to
- * refork ({@link #expect}); it then becomes that generation's {@link LoaderChannel} (the rest of
+ * The socket new loaders made by a refork connect to ({@code --refork-socket}); its name is a
+ * secret ({@link SecretListener}), so a worker that dropped privileges can still reach it. A
+ * connection's first line must be {@code reforked} naming a worker the loop told to refork
+ * ({@link #expect}); it then becomes that generation's {@link LoaderChannel} (the rest of
  * the loader protocol: {@code ready}, spawn requests, acks of its workers) and the loop hears
  * {@link PoolEvent.LoaderReforked}. Anything else is logged and the connection closed: a loader
  * that loses its connection exits. Connections still to say their first line are bounded; the
@@ -33,9 +29,6 @@ import kleinhirn.runtime.log.Throttle;
 public final class ReforkSocket implements AutoCloseable {
     static final int MAX_GREETING = 4;
 
-    private final Path dir;
-    private final Path socket;
-    private final ServerSocketChannel server;
     private final Consumer<PoolEvent> post;
     private final Logger log;
     private final Throttle junk;
@@ -44,36 +37,22 @@ public final class ReforkSocket implements AutoCloseable {
     /** Channels of new loaders the loop has not taken yet ({@link #take}). */
     private final Map<Integer, LoaderChannel> channels = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<SocketChannel> greeting = new ConcurrentLinkedDeque<>();
+    private SecretListener listener;
 
-    private ReforkSocket(Path dir, Path socket, ServerSocketChannel server, Consumer<PoolEvent> post, Logger log,
-                         Throttle junk) {
-        this.dir = dir;
-        this.socket = socket;
-        this.server = server;
+    private ReforkSocket(Consumer<PoolEvent> post, Logger log, Throttle junk) {
         this.post = post;
         this.log = log;
         this.junk = junk;
     }
 
     public static ReforkSocket open(Consumer<PoolEvent> post, Logger log, Throttle junk) throws IOException {
-        Path dir = Files.createTempDirectory("kleinhirn-refork-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path socket = dir.resolve("refork.sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(socket), 16);
-        } catch (IOException e) {
-            server.close();
-            Files.deleteIfExists(dir);
-            throw e;
-        }
-        ReforkSocket s = new ReforkSocket(dir, socket, server, post, log, junk);
-        Thread.ofVirtual().name("refork-accept").start(s::accept);
+        ReforkSocket s = new ReforkSocket(post, log, junk);
+        s.listener = SecretListener.open("kleinhirn-refork-", 16, "refork-accept", s::accepted);
         return s;
     }
 
     public Path path() {
-        return socket;
+        return listener.path();
     }
 
     /** Loop thread, before the worker is signalled: its new loader will be {@code generation}. */
@@ -88,21 +67,13 @@ public final class ReforkSocket implements AutoCloseable {
         return channels.remove(generation);
     }
 
-    private void accept() {
-        while (server.isOpen()) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (IOException e) {
-                return; // closed
-            }
-            greeting.add(ch);
-            while (greeting.size() > MAX_GREETING) {
-                SocketChannel oldest = greeting.pollFirst();
-                if (oldest != null) quietly(oldest);
-            }
-            Thread.ofVirtual().name("refork-greeting").start(() -> greet(ch));
+    private void accepted(SocketChannel ch) {
+        greeting.add(ch);
+        while (greeting.size() > MAX_GREETING) {
+            SocketChannel oldest = greeting.pollFirst();
+            if (oldest != null) SecretListener.closeQuietly(oldest);
         }
+        Thread.ofVirtual().name("refork-greeting").start(() -> greet(ch));
     }
 
     private void greet(SocketChannel ch) {
@@ -116,7 +87,7 @@ public final class ReforkSocket implements AutoCloseable {
         }
         if (why != null) {
             junk.warn("refork_socket", "refused a connection on the refork socket", "reason", why);
-            quietly(ch);
+            SecretListener.closeQuietly(ch);
         }
     }
 
@@ -158,22 +129,8 @@ public final class ReforkSocket implements AutoCloseable {
 
     @Override
     public void close() {
-        quietly(server);
-        greeting.forEach(ReforkSocket::quietly);
+        listener.close();
+        greeting.forEach(SecretListener::closeQuietly);
         channels.values().forEach(LoaderChannel::close);
-        try {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // a leftover temp dir is harmless
-        }
-    }
-
-    private static void quietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
     }
 }
