@@ -116,8 +116,9 @@ abstract class PoolTests {
 
     @Test
     void maxLifetimeRecyclesWorkersWhileStatusNeverShowsFewerThanCountReady() throws Exception {
+        // Each worker takes 300 ms to ack, so a swap lasts that long: 20 ms polls must see its mark.
         Supervisor s = start("count = 2\nack_workers = true\nmin_uptime = \"100ms\"\nmax_lifetime = \"2s\"\n"
-                + "stop_timeout = \"2s\"", ACK + SERVE);
+                + "stop_timeout = \"2s\"", "sleep 0.3\n" + ACK + SERVE);
         s.awaitHttp("/healthz", 200);
         java.util.regex.Pattern ready = java.util.regex.Pattern.compile("\"ready\":(\\d+)");
         long deadline = System.nanoTime() + Supervisor.WAIT.toNanos();
