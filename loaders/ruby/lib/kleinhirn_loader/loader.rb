@@ -143,8 +143,23 @@ module KleinhirnLoader
       return reply(Messages.duplicate_id(id)) if @ids.key?(id)
 
       remember(id)
+      warn_about_threads
       launched = Spawner.new(@channel, @options).spawn(id, output)
       reply(Messages.non_zero_exit(id)) unless launched
+    end
+
+    # fork copies only the forking thread: threads the app started while loading do not exist in
+    # workers, and a lock one of them held at the fork stays held there for good. Said once.
+    def warn_about_threads
+      return if @warned_threads
+
+      others = Thread.list.reject { |t| t == Thread.current || !t.alive? }
+      return if others.empty?
+
+      @warned_threads = true
+      names = others.map { |t| t.name || t.inspect[/0x\h+/] }.join(', ')
+      @channel.write(Messages.log('warning', 'the app started threads before the fork; they do not run in workers, ' \
+                                             'and locks they hold stay held there', threads: names, count: others.size))
     end
 
     def remember(id)

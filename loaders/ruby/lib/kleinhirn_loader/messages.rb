@@ -36,7 +36,9 @@ module KleinhirnLoader
     end
 
     def log(level, msg, fields = {})
-      raise ArgumentError, "log level must be info or debug, not #{level.inspect}" unless %w[info debug].include?(level)
+      unless %w[warning info debug].include?(level)
+        raise ArgumentError, "log level must be warning, info or debug, not #{level.inspect}"
+      end
 
       message = { 'action' => 'log', 'level' => level, 'msg' => text(msg) }
       fields.each { |k, v| message[k.to_s] = scalar(v) unless message.key?(k.to_s) }

@@ -32,12 +32,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     private static final String CORE = "kleinhirn.core..", LINUX = "kleinhirn.linux..",
             RUNTIME = "kleinhirn.runtime..", APP = "kleinhirn.app..", OURS = "kleinhirn..";
-    /**
-     * The pure harpoon machine still lives in kleinhirn.harpoon (issue 10 moves it under core):
-     * until then it is held to core's rules. The entry is inert once that package is gone.
-     */
-    private static final String CORE_PENDING_MOVE = "kleinhirn.harpoon..";
-    private static final String[] CORE_TREES = {CORE, CORE_PENDING_MOVE};
+    private static final String[] CORE_TREES = {CORE};
     /** The native layer as the JDK spells it: FFM and the JVM-internal APIs. */
     private static final String[] NATIVE = {"java.lang.foreign..", "sun..", "jdk.internal.."};
 

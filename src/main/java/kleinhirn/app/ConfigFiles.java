@@ -14,9 +14,13 @@ import kleinhirn.core.codec.JsonException;
 import kleinhirn.core.codec.Toml;
 import kleinhirn.core.codec.TomlException;
 import kleinhirn.core.config.ConfigReader;
+import kleinhirn.core.config.RelativePaths;
 import kleinhirn.core.config.Disk;
 
-/** Reads a config file, choosing the format by extension, and validates it. */
+/**
+ * Reads a config file, choosing the format by extension, makes its relative paths relative to
+ * the file's directory ({@link RelativePaths}), and validates it.
+ */
 final class ConfigFiles {
     private ConfigFiles() {}
 
@@ -36,7 +40,8 @@ final class ConfigFiles {
         } catch (TomlException | JsonException e) {
             return failed(file + ": " + e.getMessage());
         }
-        return ConfigReader.read(file, doc, LOCAL);
+        Path dir = file.toAbsolutePath().getParent();
+        return ConfigReader.read(file, dir == null ? doc : RelativePaths.resolve(doc, dir), LOCAL);
     }
 
     /** The config's paths as this machine sees them. */

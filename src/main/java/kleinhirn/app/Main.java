@@ -2,7 +2,12 @@ package kleinhirn.app;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import kleinhirn.core.config.ConfigReader;
+import kleinhirn.linux.Libc;
+import kleinhirn.linux.ProgramPath;
 import kleinhirn.core.config.EffectiveConfig;
 
 /**
@@ -15,6 +20,9 @@ public final class Main {
             Usage:
               kleinhirn [-f|--config-file FILE]          run the supervisor (default FILE: ./kleinhirn.toml)
               kleinhirn check [--strict] [-f FILE]       validate FILE, print the effective config
+              kleinhirn listen ADDR... -- COMMAND...     bind ADDRs, pass them as LISTEN_FDS to COMMAND (exec)
+                  ADDR: tcp://HOST:PORT, tcp://[::]:PORT, unix:///PATH[?mode=0660]; options
+                        ?backlog=N (default: somaxconn) and &name=NAME (LISTEN_FDNAMES)
               kleinhirn -h|--help                        this text
               kleinhirn -V|--version                     print the version
 
@@ -31,6 +39,12 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("listen")) return ListenMain.run(args, out, err);
+        return run(args, out, err, () -> Started.fromProcess(Libc.getpid()));
+    }
+
+    /** The supervisor's command line; {@code started} is asked only when the pool really runs. */
+    static int run(String[] args, PrintStream out, PrintStream err, Supplier<Started> started) {
         boolean check = false, strict = false;
         String file = "kleinhirn.toml";
         for (int i = 0; i < args.length; i++) {
@@ -64,12 +78,14 @@ public final class Main {
         }
         Path path = Path.of(file);
         ConfigReader.Result r = ConfigFiles.load(path);
-        boolean failed = !r.errors().isEmpty() || (strict && !r.warnings().isEmpty());
+        List<String> warnings = new ArrayList<>(r.warnings());
+        if (check && r.config() != null) warnings.addAll(ProgramPath.missingPrograms(r.config(), System.getenv("PATH")));
+        boolean failed = !r.errors().isEmpty() || (strict && !warnings.isEmpty());
         for (String e : r.errors()) err.println("kleinhirn: error: " + e);
         // A supervisor that runs logs its warnings itself, in the configured format (JSON lines
         // stay JSON); printed here only by `check` or when nothing will run.
         if (check || failed) {
-            for (String w : r.warnings()) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
+            for (String w : warnings) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
         }
         if (failed) {
             err.println("kleinhirn: " + path + ": invalid configuration, nothing was started");
@@ -79,10 +95,10 @@ public final class Main {
             out.print(EffectiveConfig.toml(r.config()));
             return 0;
         }
-        return PoolMain.run(r.config(), r.warnings());
+        return PoolMain.run(r.config(), r.warnings(), started.get());
     }
 
-    private static int usage(PrintStream err, String why) {
+    static int usage(PrintStream err, String why) {
         err.println("kleinhirn: " + why);
         err.print(USAGE);
         return 2;

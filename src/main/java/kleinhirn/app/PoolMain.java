@@ -28,6 +28,7 @@ import kleinhirn.runtime.pool.MemorySampler;
 import java.util.HashSet;
 import java.util.Set;
 import kleinhirn.linux.ChannelPairs;
+import kleinhirn.linux.KernelDescriptors;
 import kleinhirn.linux.KernelPipes;
 import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
@@ -53,7 +54,7 @@ import kleinhirn.runtime.pool.UpwardNotify;
 final class PoolMain {
     private PoolMain() {}
 
-    static int run(Config cfg, List<String> warnings) {
+    static int run(Config cfg, List<String> warnings, Started started) {
         MonotonicClock clock = new MonotonicClock();
         Logger log = new Logger(cfg.log().stdout() ? Logger.stdout() : Logger.stderr(), cfg.log().format(),
                 cfg.log().level(), clock, List.of("logger", "kleinhirn", "service", cfg.name()));
@@ -76,15 +77,25 @@ final class PoolMain {
         WorkerOutput output = cfg.log().captureOutput()
                 ? WorkerOutput.capture(new KernelPipes(), log, self) : WorkerOutput.inherit();
         Consumer<PoolState> publish = watch.andThen(probes).andThen(output)
-                .andThen(UpwardNotify.from(System.getenv(), NotifySocket::send, junk));
+                .andThen(UpwardNotify.from(started.env(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
         probes.loop(loop);
 
+        // No thread of ours dies silently: one that ends with an unexpected throwable (a signal
+        // handler, the notify receiver, an accept loop) ends the loop, which kills every child's
+        // group and exits 1. Per-connection threads catch their own failures and close.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            log.error("a thread failed", "thread", t.getName(), "error", e.toString());
+            loop.fail(e);
+        });
+
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
+        // Why we leave, for the control clients' final state when the machine did not stop us.
+        String[] leaving = {"startup failed"};
         try {
             if (cfg.health().listen() != null) {
                 HttpEndpoints http;
@@ -110,7 +121,10 @@ final class PoolMain {
                             "error", String.valueOf(e.getMessage()));
                     return 1;
                 }
-                opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
+                opened.push(() -> {
+                    watch.finish(leaving[0]);
+                    control.close(ControlSocket.DRAIN_MILLIS);
+                });
                 watch.control(control);
                 log.info("control socket listening", "path", cfg.socket());
             }
@@ -119,6 +133,7 @@ final class PoolMain {
                 pairs = ChannelPairs.create();
             } catch (IOException e) {
                 log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
+                leaving[0] = "startup failed: cannot create the ack socket directory";
                 return 1;
             }
             opened.push(pairs);
@@ -130,16 +145,23 @@ final class PoolMain {
             Reaper reaper = new Reaper(new Reaper.Sink() {
                 @Override public void reaped(int pid, ExitStatus status) { loop.post(new PoolEvent.Reaped(pid, status)); }
                 @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
+                @Override public void failed(Throwable cause) {
+                    log.error("the reaper failed; nothing would be reaped any more", "error", cause.toString());
+                    loop.fail(cause);
+                }
             });
             reaper.start();
             PoolProcesses processes = new PoolProcesses(cfg,
-                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel), self, Version.VERSION,
-                    Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), System.getenv(), loop, log, junk);
+                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel, new KernelDescriptors()), self, Version.VERSION,
+                    Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), started.env(), loop, log, junk);
             loop.interpreter(processes);
             processes.output(output);
             opened.push(output);
-            Readiness readiness = Readiness.open(cfg, self, kernel, loop, log, junk, watch::state);
-            if (readiness == null) return 1;
+            Readiness readiness = Readiness.open(cfg, self, started, kernel, loop, log, junk, watch::state);
+            if (readiness == null) {
+                leaving[0] = "startup failed: cannot open the workers' ack sockets";
+                return 1;
+            }
             opened.push(readiness);
             opened.push(processes::closeAll);
             processes.protocols(readiness.protocols());
@@ -167,7 +189,8 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
-                killEveryChild(kernel, self);
+                leaving[0] = "supervisor failed: " + e.getMessage();
+                kernel.killEveryGroup(self);
                 return 1;
             }
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
@@ -187,18 +210,6 @@ final class PoolMain {
         Set<Integer> pids = new HashSet<>();
         for (Worker w : s.workers().values()) if (w instanceof Worker.Ready r) pids.add(r.pid());
         return pids;
-    }
-
-    /** SIGKILL each child's process group (workers lead their own) and the child itself. */
-    private static void killEveryChild(Processes kernel, int self) {
-        for (int child : kernel.childrenOf(self)) {
-            try {
-                kernel.kill(-child, Sig.KILL);
-                kernel.kill(child, Sig.KILL);
-            } catch (ErrnoException ignored) {
-                // nothing more we can do on the way out
-            }
-        }
     }
 
     private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, Probes probes) {

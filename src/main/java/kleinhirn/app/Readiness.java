@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.listen.ListenFds;
 import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
@@ -35,7 +36,8 @@ final class Readiness implements AutoCloseable {
     }
 
     /** Opens what the config asks for; logs and returns null if a socket cannot be made. */
-    static Readiness open(Config cfg, int self, Processes processes, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
+    static Readiness open(Config cfg, int self, Started started, Processes processes,
+                          EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
                           Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
         Config.Worker w = cfg.worker();
         WorkerNotify notify = null;
@@ -54,9 +56,15 @@ final class Readiness implements AutoCloseable {
             if (notify != null) notify.close();
             return null;
         }
-        WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify == null ? null : notify.address(),
-                w.supervision().watchdog(), einhorn == null ? null : einhorn.path().toString());
-        if (p.listenFds() > 0) log.info("passing inherited listen sockets to workers", "listen_fds", p.listenFds());
+        WorkerProtocols p = WorkerProtocols.of(started.listen(), started.listenFds(), self,
+                notify == null ? null : notify.address(), w.supervision().watchdog(),
+                einhorn == null ? null : einhorn.path().toString());
+        switch (started.listen()) {
+            case ListenFds.Passed passed -> log.info("passing inherited listen sockets to workers",
+                    "listen_fds", passed.count(), "listen_fdnames", passed.names());
+            case ListenFds.Ignored ignored -> log.warn("inherited listen sockets ignored", "reason", ignored.reason());
+            case ListenFds.Absent absent -> { }
+        }
         log.debug("ack sockets for workers", "notify_socket", notify == null ? null : notify.address(),
                 "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
         return new Readiness(notify, einhorn, p);

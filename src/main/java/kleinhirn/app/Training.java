@@ -20,7 +20,7 @@ import kleinhirn.linux.Libc;
 /**
  * The AOT training run (packaging/aot-cache runs it under -XX:AOTMode=record, in an empty
  * working directory, with the launcher's flags). It walks both programs' startup paths so their
- * classes, lambdas and FFM stubs land in the cache: kleinhirn with two acking workers, a health
+ * classes, lambdas and FFM stubs land in the cache: kleinhirn (behind kleinhirn listen, in-process) with two acking workers, a health
  * request, a worker killed and replaced, SIGTERM; then harpoon-supervisor up to a container
  * start that fails (runtime /bin/true, no runc needed), one control client, and `exit`.
  * Not part of the product; never started by the launchers. Every wait is bounded.
@@ -54,11 +54,16 @@ final class Training {
                 type = "program"
                 count = 2
                 ack_workers = true
-                cmdline = ["/bin/sh", "-c", "printf '{\\"action\\":\\"ack\\",\\"id\\":\\"%%s\\"}\\\\n' \\"$KLEINHIRN_WORKER_ID\\" >&3; exec sleep 60"]
+                cmdline = ["/bin/sh", "-c", "printf '{\\"action\\":\\"ack\\",\\"id\\":\\"%%s\\"}\\\\n' \\"$KLEINHIRN_WORKER_ID\\" >&$KLEINHIRN_STATUS_FD; exec sleep 60"]
                 """.formatted(port));
         int self = Libc.getpid();
+        // The exec path of kleinhirn listen cannot run here (it replaces this JVM): load its class at least.
+        Class.forName("kleinhirn.linux.Exec");
         Thread.ofPlatform().daemon(true).name("training-pool").start(() -> drivePool(self, port));
-        int code = Main.run(new String[] {"-f", "kleinhirn.toml"}, System.out, System.err);
+        // Through `kleinhirn listen` continuing in this JVM (as it does for our own launcher),
+        // so the listen step's classes are in the cache too.
+        int code = Main.run(new String[] {"listen", "tcp://127.0.0.1:0", "unix://" + Path.of("listen.sock").toAbsolutePath(),
+                "--", Home.path().resolve("bin/kleinhirn").toString(), "-f", "kleinhirn.toml"}, System.out, System.err);
         if (code != 0) fail("kleinhirn exited " + code);
         // The pool's reaper outlives its run: let it park on ECHILD before harpoon spawns, or it
         // could reap harpoon's children.

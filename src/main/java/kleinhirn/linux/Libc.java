@@ -26,7 +26,8 @@ public final class Libc {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     public static final int PR_SET_CHILD_SUBREAPER = 36;
-    public static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+    public static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1, SO_REUSEADDR = 2;
 
     private Libc() {}
 
@@ -162,6 +163,79 @@ public final class Libc {
         if (isAbstract) s.set(JAVA_BYTE_LAYOUT, 2, (byte) 0);
         // Abstract names are length-delimited, paths NUL-terminated.
         return s.asSlice(0, 2 + p.length + (isAbstract ? 0 : 1));
+    }
+
+    /** bind() to a caller-built sockaddr. */
+    public static void bind(int fd, MemorySegment addr, String what) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            if (syscall(st, Sys.BIND, fd, addr.address(), addr.byteSize()) != 0) throw new ErrnoException("bind(" + what + ")", errno(st));
+        }
+    }
+
+    public static void listen(int fd, int backlog) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            if (syscall(st, Sys.LISTEN, fd, backlog, 0) != 0) throw new ErrnoException("listen", errno(st));
+        }
+    }
+
+    /** setsockopt(fd, level, name, &int, 4). */
+    public static void setsockoptInt(int fd, int level, int name, int value) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment v = a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, value);
+            if (syscall(st, Sys.SETSOCKOPT, fd, level, name, v.address(), 4, 0) != 0) {
+                throw new ErrnoException("setsockopt(" + level + ", " + name + ")", errno(st));
+            }
+        }
+    }
+
+    // ---- replacing the process image (kleinhirn listen) ----
+
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final long CLOSE_RANGE_CLOEXEC = 4;
+
+    /** fcntl(fd, F_DUPFD_CLOEXEC, min): a close-on-exec copy at the lowest free fd >= min. */
+    public static int dupAtLeast(int fd, int min) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            long r = syscall(st, Sys.FCNTL, fd, F_DUPFD_CLOEXEC, min);
+            if (r < 0) throw new ErrnoException("fcntl(" + fd + ", F_DUPFD_CLOEXEC)", errno(st));
+            return (int) r;
+        }
+    }
+
+    /** dup3(from, to, 0): {@code to} now names {@code from}'s socket, inherited across exec. */
+    public static void dupTo(int from, int to, MemorySegment callState) throws ErrnoException {
+        if (syscall(callState, Sys.DUP3, from, to, 0) < 0) throw new ErrnoException("dup3(" + from + ", " + to + ")", errno(callState));
+    }
+
+    /** close_range(from, ~0, CLOSE_RANGE_CLOEXEC): marks every fd >= from close-on-exec (Linux >= 5.11). */
+    public static void cloexecFrom(int from) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            if (syscall(st, Sys.CLOSE_RANGE, from, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC) != 0) {
+                throw new ErrnoException("close_range(" + from + ", CLOEXEC)", errno(st));
+            }
+        }
+    }
+
+    /**
+     * rt_sigprocmask(SIG_SETMASK, empty): unblocks every signal for the calling thread. A program
+     * exec'ed from a JVM thread would otherwise inherit its mask (SIGQUIT is blocked there).
+     */
+    public static void unblockAllSignals(MemorySegment emptySet, MemorySegment callState) throws ErrnoException {
+        if (syscall(callState, Sys.RT_SIGPROCMASK, 2 /* SIG_SETMASK */, emptySet.address(), 0, 8, 0, 0) != 0) {
+            throw new ErrnoException("rt_sigprocmask", errno(callState));
+        }
+    }
+
+    /** execve(2) with caller-built NUL-terminated arrays; returns only by throwing. */
+    public static void execve(MemorySegment path, MemorySegment argv, MemorySegment envp, MemorySegment callState)
+            throws ErrnoException {
+        syscall(callState, Sys.EXECVE, path.address(), argv.address(), envp.address());
+        throw new ErrnoException("execve", errno(callState));
     }
 
     // ---- plumbing ----

@@ -22,9 +22,15 @@ class CliIT {
     record Run(int code, String out, String err) {}
 
     Run run(String... args) throws Exception {
+        return run(java.util.Map.of(), args);
+    }
+
+    Run run(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Supervisor.HOME.resolve("bin/kleinhirn").toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         var out = Thread.ofVirtual().start(() -> {});
         byte[][] buf = new byte[2][];
         Thread t1 = Thread.ofVirtual().start(() -> buf[0] = readAll(p.getInputStream()));
@@ -58,7 +64,7 @@ class CliIT {
     void checkAcceptsTheOriginalsThreeExampleConfigsUnchanged() throws Exception {
         write("gems/kleinhirn_loader/examples/sleeper_agent/Gemfile", "source 'https://rubygems.org'\n");
         write("gems/kleinhirn_loader/examples/sleeper_agent/sleeper_agent.rb", "def kleinhirn_main; end\n");
-        Path nc = write("example_configs/nc_program.toml", """
+        Path ncProgram = write("example_configs/nc_program.toml", """
                 [log]
                 output = "stderr"
                 format = {format = "json"}
@@ -116,8 +122,14 @@ class CliIT {
                 load = "../gems/kleinhirn_loader/examples/sleeper_agent/sleeper_agent.rb"
                 start_expression = "kleinhirn_main"
                 """);
-        for (Path p : List.of(nc, forkexec, preloaded)) {
-            Run r = run("check", "--strict", "-f", p.toString());
+        // The originals' programs (nc, bundle) must be on PATH for check --strict; this machine may lack them.
+        for (String program : List.of("nc", "bundle")) {
+            Files.setPosixFilePermissions(write("bin/" + program, "#!/bin/sh\n"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        var path = java.util.Map.of("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
+        for (Path p : List.of(ncProgram, forkexec, preloaded)) {
+            Run r = run(path, "check", "--strict", "-f", p.toString());
             assertEquals(0, r.code(), p + ": " + r.err());
             assertTrue(r.out().contains("[worker]"), r.out());
         }
@@ -212,5 +224,63 @@ class CliIT {
         Run h = run("--help");
         assertEquals(0, h.code());
         assertTrue(h.out().contains("Exit codes"), h.out());
+    }
+
+    @Test
+    void relativePathsAreRelativeToTheConfigFilesDirectoryNotTheWorkingDirectory() throws Exception {
+        Path marker = dir.resolve("worker-ran-in");
+        Path app = write("etc/bin/app.sh", "#!/bin/sh\npwd > " + marker + "\nkill -TERM $PPID\nexec sleep 30\n");
+        Files.setPosixFilePermissions(app, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(dir.resolve("etc/work"));
+        Path cfg = write("etc/kleinhirn.toml", """
+                [supervisor]
+                name = "relative"
+                [worker]
+                type = "program"
+                cmdline = ["./bin/app.sh"]
+                cwd = "work"
+                """);
+        Run check = run("check", "-f", "etc/kleinhirn.toml");   // run() starts kleinhirn in dir, not dir/etc
+        assertEquals(0, check.code(), check.err());
+        Path etc = dir.resolve("etc").toRealPath();
+        assertTrue(check.out().contains("cmdline = [\"" + etc.resolve("bin/app.sh") + "\"]"), check.out());
+        assertTrue(check.out().contains("cwd = \"" + etc.resolve("work") + "\""), check.out());
+        Run r = run("-f", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(etc.resolve("work").toString(), Files.readString(marker).strip());
+    }
+
+    @Test
+    void checkWarnsAboutAProgramOrRubyNotOnPathAndStrictMakesItAnError() throws Exception {
+        write("program.toml", """
+                [supervisor]
+                name = "p"
+                [worker]
+                type = "program"
+                cmdline = ["no-such-program-kleinhirn", "x"]
+                """);
+        Run warn = run("check", "-f", "program.toml");
+        assertEquals(0, warn.code(), warn.err());
+        assertTrue(warn.err().contains("kleinhirn: warning: program.toml: worker.cmdline[0]: \"no-such-program-kleinhirn\" is not on PATH"),
+                warn.err());
+        Run strict = run("check", "--strict", "-f", "program.toml");
+        assertEquals(2, strict.code(), strict.err());
+        assertTrue(strict.err().contains("kleinhirn: error: program.toml: worker.cmdline[0]"), strict.err());
+        write("app.rb", "\n");
+        write("ruby.toml", """
+                [supervisor]
+                name = "r"
+                [worker]
+                type = "ruby"
+                load = "app.rb"
+                start_expression = "x"
+                ruby = "./no/ruby"
+                """);
+        Run ruby = run("check", "--strict", "-f", "ruby.toml");
+        assertEquals(2, ruby.code(), ruby.err());
+        assertTrue(ruby.err().contains("worker.ruby: \"" + dir.toRealPath().resolve("no/ruby") + "\" is not an executable file"),
+                ruby.err());
+        write("ok.toml", "[supervisor]\nname = \"ok\"\n[worker]\ntype = \"program\"\ncmdline = [\"sh\"]\n");
+        assertEquals(0, run("check", "--strict", "-f", "ok.toml").code());
     }
 }

@@ -60,6 +60,13 @@ final class Supervisor implements AutoCloseable {
         return new Supervisor(pb.start(), false, port);
     }
 
+    /** Runs a whole command line (which must exec kleinhirn, keeping its pid); {@code port} is the health port. */
+    static Supervisor startCommand(List<String> cmd, Path cwd, int port, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(cwd.toFile());
+        pb.environment().putAll(env);
+        return new Supervisor(pb.start(), false, port);
+    }
+
     /**
      * Writes {@code dir/worker.sh} and a debug-level program config for it with a health port;
      * {@code worker} is the rest of the [worker] table (its own cmdline, if any, replaces the
@@ -119,6 +126,11 @@ final class Supervisor implements AutoCloseable {
                 %s
                 """.formatted(count, startExpression, worker));
         return cfg;
+    }
+
+    /** Adds {@code supervisor.socket = sock} to a config written by {@link #programConfig}. */
+    static void withControlSocket(Path config, Path sock) throws IOException {
+        Files.writeString(config, Files.readString(config).replace("name = \"e2e\"", "name = \"e2e\"\nsocket = \"" + sock + "\""));
     }
 
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {

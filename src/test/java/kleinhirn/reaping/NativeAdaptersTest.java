@@ -40,6 +40,8 @@ class NativeAdaptersTest {
         reaper = new Reaper(new Reaper.Sink() {
             @Override public void reaped(int pid, ExitStatus status) { REAPED.add(new Reaped(pid, status)); }
             @Override public void noChildren() {}
+            // The tests waiting for a reap then time out; this says why.
+            @Override public void failed(Throwable cause) { cause.printStackTrace(); }
         });
         reaper.start();
         spawner = new PosixSpawner(reaper::childAdded);

@@ -3,31 +3,38 @@ package kleinhirn.app.harpoon;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import kleinhirn.core.Sig;
+import kleinhirn.core.Step;
+import kleinhirn.core.harpoon.Cli;
+import kleinhirn.core.harpoon.Effect;
+import kleinhirn.core.harpoon.Event;
+import kleinhirn.core.harpoon.Supervisor;
+import kleinhirn.core.harpoon.SupervisorState;
 import kleinhirn.core.log.Level;
 import kleinhirn.core.log.LogFormat;
 import kleinhirn.core.port.ErrnoException;
-import kleinhirn.harpoon.Cli;
-import kleinhirn.harpoon.Effect;
-import kleinhirn.harpoon.Event;
-import kleinhirn.harpoon.StateJson;
-import kleinhirn.harpoon.Supervisor;
+import kleinhirn.linux.ExitTable;
 import kleinhirn.linux.Libc;
+import kleinhirn.linux.LinuxProcesses;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
 import kleinhirn.linux.Signals;
+import kleinhirn.linux.cgroup.Cgroup;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.MonotonicClock;
 import kleinhirn.runtime.control.ControlServer;
+import kleinhirn.runtime.harpoon.Fatal;
+import kleinhirn.runtime.harpoon.HarpoonEffects;
+import kleinhirn.runtime.harpoon.OciRuntime;
 import kleinhirn.runtime.log.Logger;
 
 /**
  * harpoon-supervisor: runs one command in a container through an OCI runtime and streams its
- * state on {@code ./control}. Checklist: flags; control socket first; subreaper and reaper;
- * leftover container; the loop; signals. Exit codes: 0 after exit or signal-driven stop,
- * 1 missing flags or unusable ./control, 2 bad flags.
+ * state on {@code ./control}. Checklist: flags; the native side (subreaper, reaper, spawner,
+ * signals: slow to link, so before the socket, whose clients wait for the first start); control
+ * socket (before anything touches the run dir); leftover container; the loop. Exit codes: 0 after
+ * exit or signal-driven stop, 1 missing flags, unusable ./control or an internal failure
+ * ({@link Fatal}), 2 bad flags.
  */
 public final class HarpoonMain {
     static final String VERSION = "version 0.1.0 (unknown) open-source";
@@ -51,14 +58,22 @@ public final class HarpoonMain {
         Logger log = new Logger(Logger.stderr(), LogFormat.LOGFMT, Level.INFO, clock,
                 List.of("logger", "harpoon-supervisor", "id", o.id()));
 
-        Supervisor.Settings settings = new Supervisor.Settings(o.metricsInterval(), o.stopTimeout(), java.time.Duration.ofSeconds(1));
-        var boot = Supervisor.boot(settings);
-        EventLoop<Supervisor.State, Event, Effect> loop = new EventLoop<>(
-                (s, e, now) -> {
-                    var st = Supervisor.step(s, e, now);
-                    return new kleinhirn.core.Step<>(st.next(), st.effects(), st.next().deadline());
-                },
-                boot.next(), now -> new Event.Woke(), clock, s -> {});
+        Step<SupervisorState, Effect> boot = Supervisor.boot(
+                new Supervisor.Settings(o.metricsInterval(), o.stopTimeout(), java.time.Duration.ofSeconds(1)));
+        EventLoop<SupervisorState, Event, Effect> loop = new EventLoop<>(Supervisor::step, boot.state(),
+                now -> new Event.Woke(), clock, s -> {});
+
+        ExitTable exits = new ExitTable();
+        Reaper reaper = new Reaper(exits);
+        try {
+            Libc.setChildSubreaper();
+        } catch (ErrnoException e) {
+            log.error("cannot become child subreaper", "err", e.getMessage());
+        }
+        reaper.start();
+        LinuxProcesses processes = new LinuxProcesses(new PosixSpawner(reaper::childAdded), exits);
+        Signals.handle(sig -> loop.post(sig == Sig.TERM || sig == Sig.INT ? new Event.Terminate() : new Event.Forward(sig)),
+                Sig.TERM, Sig.INT, Sig.HUP, Sig.USR1, Sig.USR2, Sig.WINCH);
 
         ControlServer control;
         try {
@@ -76,57 +91,16 @@ public final class HarpoonMain {
             return;
         }
 
-        Children children = new Children();
-        Reaper reaper = new Reaper(children);
-        try {
-            Libc.setChildSubreaper();
-        } catch (ErrnoException e) {
-            log.error("cannot become child subreaper", "err", e.getMessage());
-        }
-        reaper.start();
-        PosixSpawner spawner = new PosixSpawner(reaper::childAdded);
-        // One platform thread runs the runtime: deletes finish before the next create or our exit.
-        ExecutorService runtimeThread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("runtime").daemon(true).unstarted(r));
-        Runtime rt = new Runtime(o.runtime(), o.id(), o.hostname(), o.command(), spawner, children, log, loop::post);
+        OciRuntime runtime = new OciRuntime(o.runtime(), o.id(), o.hostname(), o.command(), o.runtimeTimeout(),
+                processes, Cgroup.HOST, log, loop::post);
+        Thread.setDefaultUncaughtExceptionHandler(new Fatal(runtime, processes, control, log, System::exit));
+        HarpoonEffects effects = new HarpoonEffects(runtime, processes, control, log, loop::post, loop::stop, System::exit);
+        loop.interpreter(effects::perform);
 
-        loop.interpreter(effect -> {
-            switch (effect) {
-                case Effect.StartContainer s -> runtimeThread.execute(rt::start);
-                case Effect.DeleteContainer d -> runtimeThread.execute(rt::delete);
-                case Effect.SignalContainer s -> {
-                    try {
-                        log.info("signalling container", "pid", s.pid(), "signal", Sig.name(s.signal()));
-                        Libc.kill(s.pid(), s.signal());
-                    } catch (ErrnoException e) {
-                        log.warn("kill failed", "pid", s.pid(), "err", e.getMessage());
-                    }
-                }
-                case Effect.SampleMetrics m -> {
-                    Cgroup cg = rt.cgroup();
-                    loop.post(new Event.MetricsSampled(cg == null ? kleinhirn.harpoon.Metrics.ZERO : cg.metrics()));
-                }
-                case Effect.Publish p -> control.publish(StateJson.encode(p.state()));
-                case Effect.RefuseExit r -> {
-                    log.info("refusing exit", "reason", r.reason());
-                    ((ControlServer.Client) r.client()).reply("error", "{\"error\":" + kleinhirn.core.codec.Json.quote(r.reason()) + "}");
-                }
-                case Effect.Exit x -> {
-                    loop.stop();
-                    runtimeThread.execute(() -> {
-                        control.close();
-                        log.info("exiting", "code", x.code());
-                        System.exit(x.code());
-                    });
-                }
-            }
-        });
-
-        Signals.handle(sig -> loop.post(sig == Sig.TERM || sig == Sig.INT ? new Event.Terminate() : new Event.Forward(sig)),
-                Sig.TERM, Sig.INT, Sig.HUP, Sig.USR1, Sig.USR2, Sig.WINCH);
         log.info("supervisor starting", "hostname", o.hostname(), "runtime", o.runtime(), "command", String.join(" ", o.command()));
-        runtimeThread.execute(rt::removeLeftover);
+        effects.onRuntimeThread(runtime::removeLeftover);
         Thread.currentThread().setName("loop");
-        runtimeThread.execute(rt::start);
+        boot.effects().forEach(effects::perform);
         loop.run();
         Thread.currentThread().join(); // the runtime thread ends the process after the exit effect
     }

@@ -34,10 +34,7 @@ public final class Escaper {
     public static final Escaper LABEL = of(Also.QUOTE);
     /** A Prometheus HELP text: backslash and newline only. */
     public static final Escaper HELP = of();
-    /**
-     * Go's encoding/json, for harpoon's state JSON (harpoon.StateJson.goString is to switch to it:
-     * the harpoon packages are being renamed in parallel, so the switch is theirs).
-     */
+    /** Go's encoding/json, for harpoon's state JSON ({@code core.harpoon.StateJson}). */
     public static final Escaper GO_JSON = of(Also.QUOTE, Also.CR_TAB, Also.CONTROLS, Also.LINE_SEPARATORS, Also.HTML,
             Also.LONE_SURROGATES);
 

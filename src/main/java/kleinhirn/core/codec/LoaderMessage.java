@@ -44,7 +44,10 @@ public sealed interface LoaderMessage {
      * A log line from the loader or a worker: {@code debug} or info, the message, and the other
      * keys as string fields (null for a JSON null), in wire order, at most {@link LoaderWire#MAX_FIELDS}.
      */
-    record Relayed(boolean debug, String msg, Map<String, Object> fields) implements Report {}
+    record Relayed(Level level, String msg, Map<String, Object> fields) implements Report {
+        /** The levels a loader may log at; anything else it sends counts as info. */
+        public enum Level { DEBUG, INFO, WARNING }
+    }
 
     /** The loader could not process a command; {@code error} (may be null) says what. */
     record CommandError(String message, String error) implements Report {}

@@ -45,9 +45,9 @@ public final class LoaderWire {
                 o.put("action", "ack");
                 o.put("id", id);
             }
-            case Relayed(boolean debug, String msg, Map<String, Object> fields) -> {
+            case Relayed(Relayed.Level level, String msg, Map<String, Object> fields) -> {
                 o.put("action", "log");
-                o.put("level", debug ? "debug" : "info");
+                o.put("level", level.name().toLowerCase(java.util.Locale.ROOT));
                 o.put("msg", msg);
                 fields.forEach(o::putIfAbsent);
             }
@@ -125,7 +125,7 @@ public final class LoaderWire {
     }
 
     /**
-     * level info|debug, msg, and the other keys as fields, in wire order. Numbers and booleans
+     * level debug|info|warning, msg, and the other keys as fields, in wire order. Numbers and booleans
      * keep their type and everything else becomes a string, so a field has one type on every
      * line we write: a {@code pid} is a number (one sent as a string of digits, as the original
      * did, is converted; any other string pid is left out).
@@ -138,7 +138,12 @@ public final class LoaderWire {
             if (fields.size() >= MAX_FIELDS) break;
             fields.put(k, field(k, e.getValue()));
         }
-        return new Relayed("debug".equals(m.get("level")), String.valueOf(m.getOrDefault("msg", "")),
+        Relayed.Level level = switch (m.get("level") instanceof String l ? l : "info") {
+            case "debug" -> Relayed.Level.DEBUG;
+            case "warning" -> Relayed.Level.WARNING;
+            default -> Relayed.Level.INFO;
+        };
+        return new Relayed(level, String.valueOf(m.getOrDefault("msg", "")),
                 Collections.unmodifiableMap(fields));
     }
 

@@ -138,7 +138,9 @@ public final class ConfigReader {
         if (cmdline != null && cmdline.isEmpty()) s.error("cmdline", "must not be empty");
         Map<String, String> env = s.stringMap("env");
         String cwd = s.string("cwd", null, false);
-        if (cwd != null && !disk.isDirectory(Path.of(cwd))) s.error("cwd", "is not a directory: " + cwd);
+        if (cwd != null && s.fsPath("cwd", cwd) != null && !disk.isDirectory(Path.of(cwd))) {
+            s.error("cwd", "is not a directory: " + cwd);
+        }
         boolean ackWorkers = s.bool("ack_workers", false);
         if (!supervision.recycling().reforkAfter().isEmpty()) {
             s.error("refork_after", "only for type = \"ruby\": a refork makes a new loader from a warm preloaded worker");
@@ -159,8 +161,10 @@ public final class ConfigReader {
 
     /** Relative to the config file's directory, as the original; must be a regular file. */
     private Path existingFile(Section s, String k, String p) {
+        Path given = s.fsPath(k, p);
+        if (given == null) return null;
         Path base = file.toAbsolutePath().getParent();
-        Path resolved = base == null ? Path.of(p) : base.resolve(p);
+        Path resolved = base == null ? given : base.resolve(given);
         if (!disk.isRegularFile(resolved)) s.error(k, "file not found: " + resolved);
         return resolved;
     }
@@ -382,6 +386,16 @@ public final class ConfigReader {
         /** Marks keys as read without judging them. */
         void ignore(List<String> keys) {
             used.addAll(keys);
+        }
+
+        /** {@code p} as a path, or null with an error: a NUL or an unpaired surrogate (found by fuzzing). */
+        Path fsPath(String k, String p) {
+            try {
+                return Path.of(p);
+            } catch (java.nio.file.InvalidPathException e) {
+                error(k, "is not a valid path: " + e.getReason());
+                return null;
+            }
         }
 
         void finish() {

@@ -84,7 +84,12 @@ final class WorkerRules {
         if (!(t.workers.get(id) instanceof Requested)) return;
         t.workers.remove(id);
         t.fx.add(new PoolEffect.Forget(id));
-        t.log(Log.error("failed to spawn worker", "worker_id", id, "error", error));
+        // One line per burst: spawns issued together tend to fail together (EMFILE, a missing
+        // program). Spawns go out only once the budget's notBefore has passed, and the first
+        // failure moves it into the future; failures while that backoff runs are the same burst.
+        boolean sameBurst = t.budget.notBefore().isAfter(t.now);
+        t.log(sameBurst ? Log.debug("failed to spawn worker", "worker_id", id, "error", error)
+                : Log.error("failed to spawn worker", "worker_id", id, "error", error));
         if (!t.stopping()) t.failedStart();
     }
 

@@ -4,7 +4,7 @@ package kleinhirn.core.port;
 public final class Errno {
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, ECHILD = 10,
             EAGAIN = 11, EACCES = 13, ENOTDIR = 20, EINVAL = 22, EMFILE = 24, ENOEXEC = 8,
-            ECONNREFUSED = 111;
+            ECONNREFUSED = 111, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENOSYS = 38;
 
     private Errno() {}
 
@@ -23,6 +23,9 @@ public final class Errno {
             case EINVAL -> "EINVAL (invalid argument)";
             case EMFILE -> "EMFILE (too many open files)";
             case ECONNREFUSED -> "ECONNREFUSED (connection refused)";
+            case EADDRINUSE -> "EADDRINUSE (address already in use)";
+            case EADDRNOTAVAIL -> "EADDRNOTAVAIL (address not available)";
+            case ENOSYS -> "ENOSYS (function not implemented)";
             default -> "errno " + errno;
         };
         return name;

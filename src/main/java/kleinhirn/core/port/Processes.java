@@ -19,4 +19,19 @@ public interface Processes {
 
     /** The parent of {@code pid} now; empty if {@code pid} is gone. */
     OptionalInt parentOf(int pid);
+
+    /**
+     * The last resort of a failing supervisor: SIGKILL each child's process group (workers lead
+     * their own) and the child itself. Best effort: errors are ignored on the way out.
+     */
+    default void killEveryGroup(int parent) {
+        for (int child : childrenOf(parent)) {
+            try {
+                kill(-child, kleinhirn.core.Sig.KILL);
+                kill(child, kleinhirn.core.Sig.KILL);
+            } catch (ErrnoException ignored) {
+                // nothing more we can do on the way out
+            }
+        }
+    }
 }

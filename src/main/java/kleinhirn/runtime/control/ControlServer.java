@@ -62,6 +62,8 @@ public final class ControlServer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private volatile byte[] current; // the latest state event, null until the first publish
     private volatile boolean closed;
+    private Thread acceptor;
+    private boolean released; // guarded by conns: close() is closing every connection
 
     private ControlServer(Path path, ServerSocketChannel server, Handler handler, Logger log) {
         this.path = path;
@@ -84,16 +86,23 @@ public final class ControlServer implements AutoCloseable {
             }
         }
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Path staging = path.resolveSibling("." + path.getFileName() + "." + ProcessHandle.current().pid() + ".new");
         try {
-            // Without write permission nobody but root connects, so the window before chmod is safe.
-            ch.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            // Bound under a temporary name, made 0600, then renamed into place: nobody (root
+            // included) ever finds the socket at its path with the umask's wider mode.
+            // The kernel clamps a backlog to net.core.somaxconn: asking for the most follows it
+            // (the JDK's default of 50 refused bursts of clients with EAGAIN).
+            Files.deleteIfExists(staging);
+            ch.bind(UnixDomainSocketAddress.of(staging), Integer.MAX_VALUE);
+            Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-------"));
+            Files.move(staging, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             ch.close();
+            Files.deleteIfExists(staging);
             throw e;
         }
         ControlServer s = new ControlServer(path, ch, handler, log);
-        Thread.ofVirtual().name("control-accept").start(s::acceptLoop);
+        s.acceptor = Thread.ofVirtual().name("control-accept").start(s::acceptLoop);
         return s;
     }
 
@@ -120,34 +129,36 @@ public final class ControlServer implements AutoCloseable {
      */
     public void close(long drainMillis) {
         closed = true;
-        try { server.close(); } catch (IOException ignored) { /* closing anyway */ }
         long deadline = System.nanoTime() + drainMillis * 1_000_000;
         try {
+            // Clients still in the listen backlog would get ECONNRESET when the socket closes: wake
+            // the acceptor with a connection of our own, so it takes them all (drainBacklog) and
+            // they get the last state like every other client.
+            try (SocketChannel wake = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                acceptor.join(java.time.Duration.ofMillis(Math.max(1, drainMillis)));
+            } catch (IOException acceptorGone) {
+                // nothing listens any more: nothing waits in the backlog either
+            }
+            try { server.close(); } catch (IOException ignored) { /* closing anyway */ }
             for (Conn c : conns) c.awaitFlushed(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (conns) {
+            released = true;
         }
         for (Conn c : conns) c.close();
         try { Files.deleteIfExists(path); } catch (IOException e) { log.warn("cannot remove control socket", "path", path.toString(), "err", e.toString()); }
     }
 
     private void acceptLoop() {
-        while (!closed) {
+        while (true) {
             try {
-                SocketChannel ch = server.accept();
-                if (conns.size() >= MAX_CLIENTS) {
-                    // Bounded: every client costs two virtual threads and a socket.
-                    ch.close();
-                    if (refused++ % 1000 == 0) log.warn("control client refused: too many clients", "max", MAX_CLIENTS);
-                    continue;
+                register(server.accept());
+                if (closed) {
+                    drainBacklog();
+                    return;
                 }
-                Conn c = new Conn(ids.incrementAndGet(), ch);
-                conns.add(c);
-                if (closed) { c.close(); return; }
-                byte[] now = current;
-                if (now != null) c.offerState(now);
-                Thread.ofVirtual().name("control-w-" + c.id).start(c::writeLoop);
-                Thread.ofVirtual().name("control-r-" + c.id).start(c::readLoop);
             } catch (IOException e) {
                 if (closed) return;
                 log.warn("control accept failed", "err", e.toString());
@@ -158,6 +169,30 @@ public final class ControlServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Closing: takes every connection already waiting, without blocking for new ones. */
+    private void drainBacklog() throws IOException {
+        server.configureBlocking(false);
+        for (SocketChannel ch; (ch = server.accept()) != null; ) register(ch);
+    }
+
+    private void register(SocketChannel ch) throws IOException {
+        if (conns.size() >= MAX_CLIENTS) {
+            // Bounded: every client costs two virtual threads and a socket.
+            ch.close();
+            if (refused++ % 1000 == 0) log.warn("control client refused: too many clients", "max", MAX_CLIENTS);
+            return;
+        }
+        Conn c = new Conn(ids.incrementAndGet(), ch);
+        synchronized (conns) {
+            if (released) { c.close(); return; } // close() gave up waiting for us
+            conns.add(c);
+        }
+        byte[] now = current;
+        if (now != null) c.offerState(now);
+        Thread.ofVirtual().name("control-w-" + c.id).start(c::writeLoop);
+        Thread.ofVirtual().name("control-r-" + c.id).start(c::readLoop);
     }
 
     private final class Conn implements Client {
@@ -236,6 +271,8 @@ public final class ControlServer implements AutoCloseable {
                 }
             } catch (IOException | InterruptedException e) {
                 // the peer went away (EPIPE, reset) or we closed it
+            } catch (RuntimeException e) {
+                log.error("control client writer failed; closing the client", "client", id, "err", e.toString());
             } finally {
                 close();
             }
@@ -258,6 +295,10 @@ public final class ControlServer implements AutoCloseable {
                 log.warn("closing control client: bad input", "client", id, "err", e.getMessage());
                 close();
             } catch (IOException e) {
+                close();
+            } catch (RuntimeException e) {
+                // One client's failure is not the supervisor's: that client goes, nothing else.
+                log.error("control client reader failed; closing the client", "client", id, "err", e.toString());
                 close();
             }
         }

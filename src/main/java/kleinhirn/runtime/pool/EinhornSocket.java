@@ -34,7 +34,8 @@ public final class EinhornSocket implements AutoCloseable {
 
     public static EinhornSocket start(Consumer<PoolEvent> post, Throttle junk) throws IOException {
         EinhornSocket s = new EinhornSocket(post, junk);
-        s.listener = SecretListener.open("kleinhirn-einhorn-", MAX_CONNECTIONS, "einhorn-accept", s::accepted);
+        s.listener = SecretListener.open("kleinhirn-einhorn-", MAX_CONNECTIONS, "einhorn-accept", s::accepted,
+                e -> junk.warn("einhorn", "einhorn accept failed", "error", e.toString()));
         return s;
     }
 
@@ -73,6 +74,9 @@ public final class EinhornSocket implements AutoCloseable {
             });
         } catch (IOException e) {
             // closed by us after an ack, or by the peer
+        } catch (RuntimeException e) {
+            // One connection's failure is not the supervisor's: it is closed by our caller.
+            junk.warn("einhorn", "einhorn connection failed", "error", e.toString());
         }
     }
 

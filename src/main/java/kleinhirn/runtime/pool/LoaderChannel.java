@@ -35,7 +35,8 @@ public final class LoaderChannel implements AutoCloseable {
     private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>(4096);
     private volatile Thread writer;
 
-    private LoaderChannel(SocketChannel ch, int generation) {
+    /** Package-private for the wire fuzz test, which drives {@link #dispatch} without a socket. */
+    LoaderChannel(SocketChannel ch, int generation) {
         this.ch = ch;
         this.generation = generation;
     }
@@ -144,7 +145,12 @@ public final class LoaderChannel implements AutoCloseable {
             kv.add(k);
             kv.add(v);
         });
-        return new Log(r.debug() ? Level.DEBUG : Level.INFO, r.msg(), "preloader", kv);
+        Level level = switch (r.level()) {
+            case DEBUG -> Level.DEBUG;
+            case INFO -> Level.INFO;
+            case WARNING -> Level.WARNING;
+        };
+        return new Log(level, r.msg(), "preloader", kv);
     }
 
     @Override

@@ -14,6 +14,7 @@ import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
+import kleinhirn.core.port.Descriptors;
 import kleinhirn.core.port.ErrnoException;
 import kleinhirn.core.port.Processes;
 import kleinhirn.core.port.SocketPairs;
@@ -29,13 +30,22 @@ import kleinhirn.runtime.log.Throttle;
  * always known before its exit can be seen.
  */
 public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+    /**
+     * Descriptors a spawn must leave free (docs/reliability.md): enough for a burst of health
+     * probes, control clients, a /status or /metrics read of /proc and the JDK's own needs.
+     */
+    public static final int RESERVED_FDS = 16;
+    /** A spawn with an ack channel opens a socket pair; we keep one end for the worker's life. */
+    private static final int FDS_PER_CHANNEL = 2;
+
     /** What it asks of the operating system; tests pass fakes. */
-    public record Ports(Spawner spawner, SocketPairs pairs, Processes processes) {}
+    public record Ports(Spawner spawner, SocketPairs pairs, Processes processes, Descriptors descriptors) {}
 
     private final Config cfg;
     private final Spawner spawner;
     private final SocketPairs pairs;
     private final Processes processes;
+    private final Descriptors descriptors;
     private final EventLoop<PoolState, PoolEvent, PoolEffect> loop;
     private final Logger log;
     private final Throttle junk;
@@ -61,6 +71,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         this.spawner = ports.spawner();
         this.pairs = ports.pairs();
         this.processes = ports.processes();
+        this.descriptors = ports.descriptors();
         this.self = self;
         this.version = version;
         this.loop = loop;
@@ -132,6 +143,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     }
 
     private void spawn(Config.Worker.Program w, String id) {
+        if (w.acks() && refusedForDescriptors(id)) return;
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
@@ -160,6 +172,13 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
+    /** A spawn that would eat into the descriptor reserve fails as a spawn failure instead. */
+    private boolean refusedForDescriptors(String id) {
+        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        shortage.ifPresent(why -> loop.feed(new PoolEvent.SpawnFailed(id, why)));
+        return shortage.isPresent();
+    }
+
     /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
     private void requestFromLoader(String id) {
         WorkerOutput.Streams out;
@@ -182,6 +201,11 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
      * The previous generation's channel stays open: its workers may still ack on it.
      */
     private void startLoader(Config.Worker.Ruby w, int generation) {
+        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        if (shortage.isPresent()) {
+            loop.feed(new PoolEvent.LoaderStartFailed(generation, shortage.get()));
+            return;
+        }
         SocketPairs.Pair pair = null;
         try {
             pair = pairs.open();

@@ -1,6 +1,7 @@
 package kleinhirn.runtime.pool;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -8,7 +9,9 @@ import java.util.function.LongSupplier;
 import kleinhirn.core.codec.Exposition;
 import kleinhirn.core.pool.AckLatency;
 import kleinhirn.core.pool.PoolMetrics;
+import kleinhirn.core.pool.Phase;
 import kleinhirn.core.pool.PoolState;
+import kleinhirn.core.pool.Shutdown;
 import kleinhirn.core.pool.StatusJson;
 import kleinhirn.runtime.MonotonicClock;
 import kleinhirn.runtime.control.ControlServer;
@@ -54,6 +57,22 @@ public final class PoolWatch implements Consumer<PoolState> {
     public void control(ControlServer c) {
         control = c;
         stream(c, snapshot.get());
+    }
+
+    /**
+     * Every control client gets a final state before EOF, on every way out. A stop the machine
+     * drove already ended the stream on one (stopping, no workers left); any other way out (a
+     * failed start, a failed supervisor) publishes it here, saying {@code why}.
+     */
+    public void finish(String why) {
+        ControlServer c = control;
+        PoolState s = snapshot.get();
+        if (c == null || s.phase() == Phase.STOPPING && s.workers().isEmpty()) return;
+        PoolState last = s.withWorkers(Map.of()).withShutdown(s.shutdown() != null ? s.shutdown() : new Shutdown.Killed(why));
+        String json = StatusJson.encode(name, count, last, why);
+        if (json.equals(streamed)) return;
+        streamed = json;
+        c.publish(json);
     }
 
     public void httpConnections(IntSupplier open) {

@@ -47,7 +47,8 @@ public final class ReforkSocket implements AutoCloseable {
 
     public static ReforkSocket open(Consumer<PoolEvent> post, Logger log, Throttle junk) throws IOException {
         ReforkSocket s = new ReforkSocket(post, log, junk);
-        s.listener = SecretListener.open("kleinhirn-refork-", 16, "refork-accept", s::accepted);
+        s.listener = SecretListener.open("kleinhirn-refork-", 16, "refork-accept", s::accepted,
+                e -> junk.warn("refork_socket", "refork socket accept failed", "error", e.toString()));
         return s;
     }
 

@@ -29,9 +29,12 @@ final class SecretListener implements AutoCloseable {
         this.server = server;
     }
 
-    /** Binds {@code <tmp>/<prefix>XXXX/<random>.sock} and accepts on a thread named {@code name}. */
-    static SecretListener open(String prefix, int backlog, String name, Consumer<SocketChannel> accepted)
-            throws IOException {
+    /**
+     * Binds {@code <tmp>/<prefix>XXXX/<random>.sock} and accepts on a thread named {@code name};
+     * a failed accept (EMFILE) is handed to {@code failed} and retried after a pause.
+     */
+    static SecretListener open(String prefix, int backlog, String name, Consumer<SocketChannel> accepted,
+                               Consumer<IOException> failed) throws IOException {
         Path dir = Files.createTempDirectory(prefix,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
@@ -49,7 +52,7 @@ final class SecretListener implements AutoCloseable {
             throw e;
         }
         SecretListener l = new SecretListener(dir, path, server);
-        Thread.ofVirtual().name(name).start(() -> l.accept(accepted));
+        Thread.ofVirtual().name(name).start(() -> l.accept(accepted, failed));
         return l;
     }
 
@@ -57,13 +60,23 @@ final class SecretListener implements AutoCloseable {
         return path;
     }
 
-    private void accept(Consumer<SocketChannel> accepted) {
+    private void accept(Consumer<SocketChannel> accepted, Consumer<IOException> failed) {
         while (server.isOpen()) {
+            SocketChannel ch;
             try {
-                accepted.accept(server.accept());
+                ch = server.accept();
             } catch (IOException e) {
-                return; // closed
+                if (!server.isOpen()) return; // closed by us
+                // e.g. EMFILE: the listener must not stop for good; it must not spin either
+                failed.accept(e);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
             }
+            accepted.accept(ch);
         }
     }
 

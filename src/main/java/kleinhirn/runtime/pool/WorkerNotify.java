@@ -69,8 +69,8 @@ public final class WorkerNotify implements AutoCloseable {
             try {
                 d = socket.receive(buf);
             } catch (ErrnoException e) {
-                log.error("the notify socket failed; sd_notify acks are no longer received", "error", e.getMessage());
-                return;
+                // Acks and watchdog pings would go unseen: a failure of the supervision itself.
+                throw new IllegalStateException("the notify socket failed: " + e.getMessage(), e);
             }
             if (d == null) return;
             if (socket.controlTruncated()) {

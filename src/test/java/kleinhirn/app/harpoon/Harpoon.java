@@ -75,9 +75,19 @@ final class Harpoon implements AutoCloseable {
         }
     }
 
+    /** The harness's waits: kleinhirn.Await with the harness's 30 s. */
+    static void await(String what, java.util.function.BooleanSupplier cond) {
+        kleinhirn.Await.until(java.time.Duration.ofSeconds(30), what, cond);
+    }
+
     int awaitExit() throws Exception {
         if (!proc.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("supervisor did not exit; stderr: " + stderr());
         return proc.exitValue();
+    }
+
+    /** SIGTERM (or another signal) to the supervisor. */
+    void signal(String sig) throws Exception {
+        new ProcessBuilder("kill", "-" + sig, Long.toString(proc.pid())).inheritIO().start().waitFor();
     }
 
     boolean containerExists() { return Files.exists(Path.of("/run/runc", id)); }
@@ -88,6 +98,12 @@ final class Harpoon implements AutoCloseable {
         if (proc != null && proc.isAlive()) {
             proc.destroyForcibly();
             proc.waitFor(10, TimeUnit.SECONDS);
+        }
+        Path recorded = dir.resolve("runtime-pids"); // a fake runtime's processes, should a test fail
+        if (Files.exists(recorded)) {
+            for (String pid : Files.readAllLines(recorded)) {
+                if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
         new ProcessBuilder("runc", "delete", "--force", id).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
         try (Stream<Path> s = Files.walk(dir)) {
@@ -136,9 +152,16 @@ final class Harpoon implements AutoCloseable {
             throw new AssertionError("no matching " + type + "; saw " + seen);
         }
 
+        /** Every state received until EOF (within 30 s), in order. */
+        List<String> statesUntilEof() throws InterruptedException {
+            if (!awaitEof()) throw new AssertionError("no EOF; saw " + events);
+            List<String> states = new ArrayList<>();
+            for (Sse.Event e : events) if (e.type().equals("state")) states.add(e.data());
+            return states;
+        }
+
         boolean awaitEof() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!eof && System.nanoTime() < deadline) Thread.sleep(10);
+            Harpoon.await("EOF on the control socket", () -> eof);
             return eof;
         }
 

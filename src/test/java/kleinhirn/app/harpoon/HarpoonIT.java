@@ -43,6 +43,18 @@ class HarpoonIT {
     }
 
     @Test
+    void theContainersStdoutAndStderrBothGoToOurStdout() throws Exception {
+        try (Harpoon h = new Harpoon("{" + ENV + "}")) {
+            h.start("sh", "-c", "echo to-out; echo to-err >&2");
+            Harpoon.Client c = h.connect();
+            c.await(s -> s.contains("\"up\":false"));
+            awaitStdout(h, "to-out");
+            awaitStdout(h, "to-err");
+            assertTrue(h.stderr().lines().noneMatch("to-err"::equals), h.stderr());
+        }
+    }
+
+    @Test
     void memoryLimitOomIsReported() throws Exception {
         try (Harpoon h = new Harpoon("{" + ENV + ",\"resources\":{\"mem\":16}}")) {
             h.start("sh", "-c", "a=xxxxxxxxxxxxxxxx; while true; do a=$a$a; done");
@@ -199,10 +211,16 @@ class HarpoonIT {
     }
 
     static void awaitStdout(Harpoon h, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!h.stdout().contains(text)) {
-            if (System.nanoTime() > deadline) fail("no \"" + text + "\" on stdout: " + h.stdout() + "\nstderr: " + h.stderr());
-            Thread.sleep(20);
+        Harpoon.await("\"" + text + "\" on stdout", () -> read(h::stdout).contains(text));
+    }
+
+    interface Text { String get() throws java.io.IOException; }
+
+    static String read(Text t) {
+        try {
+            return t.get();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -9,10 +9,7 @@ import org.junit.jupiter.api.Test;
 /** `kleinhirn check` prints TOML that kleinhirn reads back to the same configuration. */
 class EffectiveConfigTest {
     private static String roundTrip(String toml) {
-        ConfigReader.Result r = ConfigReader.read(Path.of("k.toml"), Toml.parse(toml), new kleinhirn.core.config.Disk() {
-                    public boolean isDirectory(Path p) { return true; }
-                    public boolean isRegularFile(Path p) { return true; }
-                });
+        ConfigReader.Result r = ConfigReader.read(Path.of("k.toml"), Toml.parse(toml), kleinhirn.core.config.TestDisk.EVERYTHING);
         assertEquals(java.util.List.of(), r.errors());
         return EffectiveConfig.toml(r.config());
     }

@@ -5,21 +5,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import kleinhirn.core.listen.ListenFds;
 import org.junit.jupiter.api.Test;
 
 class WorkerProtocolsTest {
     @Test
-    void listenFdsOnlyWhenMeantForUs() {
-        assertEquals(2, WorkerProtocols.inheritedListenFds(Map.of("LISTEN_FDS", "2", "LISTEN_PID", "77"), 77));
-        assertEquals(0, WorkerProtocols.inheritedListenFds(Map.of("LISTEN_FDS", "2", "LISTEN_PID", "78"), 77));
-        assertEquals(0, WorkerProtocols.inheritedListenFds(Map.of("LISTEN_FDS", "2"), 77));
-        assertEquals(0, WorkerProtocols.inheritedListenFds(Map.of("LISTEN_FDS", "x", "LISTEN_PID", "77"), 77));
-    }
-
-    @Test
     void listenSocketsFirstThenTheStatusFdAndATrampoline() {
-        var p = WorkerProtocols.of(Map.of("LISTEN_FDS", "2", "LISTEN_PID", "77", "LISTEN_FDNAMES", "a:b"), 77,
-                "@n", Duration.ofMillis(1500), "/tmp/e.sock");
+        var p = WorkerProtocols.of(new ListenFds.Passed(2, "a:b"), List.of(3, 4), 77, "@n", Duration.ofMillis(1500),
+                "/tmp/e.sock");
         assertEquals(List.of(3, 4, 19), p.fds(19));
         assertEquals(5, p.statusFdNumber());
         assertEquals(Map.of("NOTIFY_SOCKET", "@n", "WATCHDOG_USEC", "1500000", "EINHORN_SOCK_PATH", "/tmp/e.sock",
@@ -28,8 +21,16 @@ class WorkerProtocolsTest {
     }
 
     @Test
-    void nothingInheritedNothingChanged() {
-        var p = WorkerProtocols.of(Map.of(), 77, null, Duration.ofSeconds(1), null);
+    void socketsBoundInThisProcessGoWhereverTheyAre() {
+        var p = WorkerProtocols.of(new ListenFds.Passed(1, null), List.of(17), 77, null, null, null);
+        assertEquals(List.of(17, 9), p.fds(9));
+        assertEquals(4, p.statusFdNumber());
+        assertEquals(Map.of("LISTEN_FDS", "1"), p.env());
+    }
+
+    @Test
+    void ignoredSocketsAreNotPassed() {
+        var p = WorkerProtocols.of(new ListenFds.Ignored("not ours"), List.of(), 77, null, Duration.ofSeconds(1), null);
         assertEquals(Map.of(), p.env());
         assertEquals(List.of(9), p.fds(9));
         assertEquals(List.of("app"), p.argv(List.of("app")));

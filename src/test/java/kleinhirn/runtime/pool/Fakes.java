@@ -31,10 +31,7 @@ final class Fakes {
 
     static Config config(String worker) {
         ConfigReader.Result r = ConfigReader.read(Path.of("test.toml"),
-                Toml.parse("[supervisor]\nname = \"t\"\n[worker]\n" + worker), new kleinhirn.core.config.Disk() {
-                    public boolean isDirectory(Path p) { return true; }
-                    public boolean isRegularFile(Path p) { return true; }
-                });
+                Toml.parse("[supervisor]\nname = \"t\"\n[worker]\n" + worker), kleinhirn.core.config.TestDisk.EVERYTHING);
         if (!r.errors().isEmpty()) throw new AssertionError(r.errors());
         return r.config();
     }

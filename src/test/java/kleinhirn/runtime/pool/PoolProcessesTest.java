@@ -36,7 +36,7 @@ class PoolProcessesTest {
 
     private PoolProcesses interpreter(Fakes.FakeSpawner spawner, Map<String, String> environment) {
         PoolProcesses p = new PoolProcesses(Fakes.config("type = \"program\"\ncmdline = [\"app\", \"--port\", \"0\"]\nenv = { A = \"1\" }\n"),
-                new PoolProcesses.Ports(spawner, new Fakes.NoPairs(), processes), SELF, "9.9.9",
+                new PoolProcesses.Ports(spawner, new Fakes.NoPairs(), processes, (needed, reserve) -> java.util.Optional.empty()), SELF, "9.9.9",
                 Path.of("/nonexistent/loader"), environment, loop, logs.log, new Throttle(logs.log));
         loop.interpreter(p);
         return p;
