@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import kleinhirn.core.Sig;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.launch.RubyGcDefaults;
 import kleinhirn.core.launch.WorkerEnv;
 import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
@@ -220,7 +221,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
             extra.putAll(protocols.env());
             WorkerOutput.Streams out = output.openLoader(generation);
-            SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
+            SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(RubyGcDefaults.under(baseEnv), w.env(), extra), null,
                     protocols.fds(pair.theirs()), true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
             output.startedLoader(generation, pid);
