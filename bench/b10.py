@@ -245,8 +245,17 @@ class B10:
                 if during and steady:
                     t.add("B10", f"{row.name}: p99 ms during refork/recycle vs steady load",
                           f"{max(during):.1f} vs {statistics.median(steady):.1f}")
+                before = [s for s in row.slices if s[2] <= window[0]]
+                after = [s for s in row.slices if s[1] >= window[1]]
+                if before and after:
+                    t.add("B10", f"{row.name}: req/s in the slices before vs after the refork/recycles",
+                          f"{self.rps(before):.0f} vs {self.rps(after):.0f}")
                 recycles = sum(1 for _, what in row.events if what.startswith("worker recycling"))
                 t.add("B10", f"{row.name}: recycles / refork window s", f"{recycles} / {window[1] - window[0]:.1f}")
+
+    @staticmethod
+    def rps(slices):
+        return sum(s[3] for s in slices) / (sum(s[2] - s[1] for s in slices) or 1)
 
     @staticmethod
     def refork_window(row):
