@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
-import kleinhirn.core.Step;
 import kleinhirn.core.pool.PoolEffect.Emit;
 import kleinhirn.core.pool.PoolEffect.Refork;
 import kleinhirn.core.pool.PoolEffect.Signal;
@@ -27,7 +26,7 @@ class ReforkMachineTest {
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
     final List<PoolEffect> fx = new ArrayList<>();
-    PoolMachine m;
+    PoolMachineTest.Harness h;
     PoolState s;
     Instant now = T0;
     Instant wakeAt;
@@ -35,20 +34,20 @@ class ReforkMachineTest {
 
     /** Two workers, ack_timeout 30s, min_uptime 1s, stop_timeout 10s, max_recycling 1. */
     void configure(Duration... schedule) {
-        m = new PoolMachine(new PoolConfig(2, true, ACK_TIMEOUT, 10, Duration.ofSeconds(60), 5, Duration.ofSeconds(1),
+        h = new PoolMachineTest.Harness(new PoolConfig(2, true, ACK_TIMEOUT, 10, Duration.ofSeconds(60), 5, Duration.ofSeconds(1),
                 Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM, Duration.ofSeconds(10), null, true)
                 .withRecycling(new Recycling(null, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, null, Duration.ZERO, 1,
-                        List.of(schedule))));
-        s = PoolState.initial(m.config(), 7, T0);
+                        List.of(schedule))), false);
+        s = h.s;
     }
 
+    /** One step through the shared harness (which checks that no wake-up is at or before now). */
     ReforkMachineTest on(PoolEvent e) {
-        Step<PoolState, PoolEffect> st = m.step(s, e, now);
-        s = st.state();
-        wakeAt = st.wakeAt();
-        // A deadline at or before now would make the loop spin: never ask for one.
-        assertTrue(wakeAt == null || wakeAt.isAfter(now), "wake-up " + wakeAt + " is not after now " + now + " after " + e);
-        fx.addAll(st.effects());
+        h.now = now;
+        h.on(e);
+        s = h.s;
+        wakeAt = h.wakeAt;
+        fx.addAll(h.take());
         return this;
     }
 
