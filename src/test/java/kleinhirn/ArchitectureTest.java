@@ -91,6 +91,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void theSupervisorNeverStartsAProcessWithProcessBuilder() {
+        // The JDK's own reaper would race ours (waitpid(-1)) for exit statuses (spec README).
+        noClasses().should().dependOnClassesThat().haveFullyQualifiedName("java.lang.ProcessBuilder")
+                .orShould().callMethod(Runtime.class, "exec", String.class)
+                .orShould().callMethod(Runtime.class, "exec", String[].class)
+                .because("every child comes from our own posix_spawn wrapper")
+                .check(PRODUCT);
+    }
+
+    @Test
     void linuxUsesOnlyCore() {
         noClasses().that().resideInAPackage(LINUX)
                 .should().dependOnClassesThat(resideInAPackage(OURS).and(not(resideInAnyPackage(plus(CORE_TREES, LINUX)))))

@@ -45,6 +45,7 @@ import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.PoolProcesses;
+import kleinhirn.runtime.pool.Probes;
 import kleinhirn.runtime.pool.ReforkSocket;
 import kleinhirn.runtime.pool.WorkerOutput;
 import kleinhirn.runtime.pool.PoolWatch;

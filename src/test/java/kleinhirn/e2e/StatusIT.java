@@ -138,6 +138,10 @@ class StatusIT {
                 count = 2
                 ack_workers = true
                 max_failed_starts = 3
+                # The crash loop runs until this test has read a consistent view, seconds under
+                # load: more than the default 10 deaths in death_period would keep the set faulted
+                # for a minute after recovery. Only the failed-start streak is under test here.
+                max_deaths = 1000
                 min_uptime = "100ms"
                 restart_delay = "50ms"
                 max_restart_delay = "200ms"

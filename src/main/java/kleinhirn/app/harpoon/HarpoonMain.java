@@ -63,6 +63,13 @@ public final class HarpoonMain {
         EventLoop<SupervisorState, Event, Effect> loop = new EventLoop<>(Supervisor::step, boot.state(),
                 now -> new Event.Woke(), clock, s -> {});
 
+        // Until Fatal is installed below (it needs the runtime and ./control), a failing thread
+        // (the reaper's included) still ends us the documented way: every child's group killed, exit 1.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            log.error("a thread failed; killing every child", "thread", t.getName(), "err", e.toString());
+            new kleinhirn.linux.KernelProcesses().killEveryGroup(Libc.getpid());
+            System.exit(1);
+        });
         ExitTable exits = new ExitTable();
         Reaper reaper = new Reaper(exits);
         try {

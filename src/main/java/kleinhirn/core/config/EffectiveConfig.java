@@ -18,6 +18,7 @@ public final class EffectiveConfig {
             case LOGFMT -> "{ format = \"logfmt\", print_prefix = false }";
             case LOGFMT_PREFIX -> "{ format = \"logfmt\", print_prefix = true }";
         });
+        e.kv("worker_output", c.log().captureOutput() ? "capture" : "inherit");
         e.table("supervisor");
         e.kv("name", c.name());
         if (c.socket() != null) e.kv("socket", c.socket());
@@ -31,6 +32,8 @@ public final class EffectiveConfig {
         e.kv("live_endpoint", c.health().liveEndpoint());
         e.kv("status_endpoint", c.health().statusEndpoint());
         e.kv("metrics_endpoint", c.health().metricsEndpoint());
+        e.kv("min_ready", c.health().minReady());
+        e.kv("live_grace", text(c.health().liveGrace()));
         Config.Worker worker = c.worker();
         Config.Supervision w = worker.supervision();
         e.table("worker");

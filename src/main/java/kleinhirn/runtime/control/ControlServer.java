@@ -59,6 +59,8 @@ public final class ControlServer implements AutoCloseable {
     /** Connected clients at most; more are closed at once (the socket is 0600, this is a bound). */
     public static final int MAX_CLIENTS = 1024;
     private long refused;
+    /** The longest socket path the kernel takes (sockaddr_un.sun_path, less its NUL). */
+    private static final int MAX_SUN_PATH = 107;
     private final AtomicLong ids = new AtomicLong();
     private volatile byte[] current; // the latest state event, null until the first publish
     private volatile boolean closed;
@@ -92,10 +94,14 @@ public final class ControlServer implements AutoCloseable {
             // included) ever finds the socket at its path with the umask's wider mode.
             // The kernel clamps a backlog to net.core.somaxconn: asking for the most follows it
             // (the JDK's default of 50 refused bursts of clients with EAGAIN).
-            Files.deleteIfExists(staging);
-            ch.bind(UnixDomainSocketAddress.of(staging), Integer.MAX_VALUE);
-            Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-------"));
-            Files.move(staging, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // A path too long for the staging name (sun_path holds 107 bytes) is bound directly;
+            // then only root could connect in the window before chmod.
+            boolean staged = staging.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SUN_PATH;
+            Path bound = staged ? staging : path;
+            if (staged) Files.deleteIfExists(staging);
+            ch.bind(UnixDomainSocketAddress.of(bound), Integer.MAX_VALUE);
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            if (staged) Files.move(staging, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             ch.close();
             Files.deleteIfExists(staging);

@@ -108,6 +108,10 @@ public final class LoaderChannel implements AutoCloseable {
             });
         } catch (IOException e) {
             // closed
+        } catch (RuntimeException e) {
+            // One loader's socket failing is not the supervisor's failure: the channel closes as
+            // at EOF, and the loader's fate is still decided by reaping it.
+            log.error("loader socket reader failed; closing it", "generation", generation, "err", e.toString());
         } finally {
             close();
         }

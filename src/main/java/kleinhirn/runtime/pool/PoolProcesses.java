@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import kleinhirn.core.Sig;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.launch.RubyGcDefaults;
@@ -144,7 +145,8 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     }
 
     private void spawn(Config.Worker.Program w, String id) {
-        if (w.acks() && refusedForDescriptors(id)) return;
+        int needed = (w.acks() ? FDS_PER_CHANNEL : 0) + output.descriptorsPerChild();
+        if (needed > 0 && refusedForDescriptors(id, needed)) return;
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
@@ -174,21 +176,15 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     }
 
     /** A spawn that would eat into the descriptor reserve fails as a spawn failure instead. */
-    private boolean refusedForDescriptors(String id) {
-        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+    private boolean refusedForDescriptors(String id, int needed) {
+        var shortage = descriptors.shortage(needed, RESERVED_FDS);
         shortage.ifPresent(why -> loop.feed(new PoolEvent.SpawnFailed(id, why)));
         return shortage.isPresent();
     }
 
     /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
     private void requestFromLoader(String id) {
-        WorkerOutput.Streams out;
-        try {
-            out = output.open(id);
-        } catch (ErrnoException e) {
-            log.warn("cannot capture a worker's output; it shares the loader's", "worker_id", id, "error", e.getMessage());
-            out = WorkerOutput.Streams.INHERITED;
-        }
+        WorkerOutput.Streams out = capturedForLoaderFork(id);
         if (loader == null || !loader.requestSpawn(id, out.stdoutPath(), out.stderrPath())) {
             // No loader to ask: the machine drops the request when it sees the loader's death,
             // or gives up on it after ack_timeout.
@@ -197,12 +193,30 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     }
 
     /**
+     * A preloaded worker's captured streams, or the loader's own when capturing would eat into
+     * the descriptor reserve (its read ends stay open for the worker's life) or fails.
+     */
+    private WorkerOutput.Streams capturedForLoaderFork(String id) {
+        String why;
+        try {
+            var shortage = output.descriptorsPerChild() == 0 ? Optional.<String>empty()
+                    : descriptors.shortage(output.descriptorsPerChild(), RESERVED_FDS);
+            if (shortage.isEmpty()) return output.open(id);
+            why = shortage.get();
+        } catch (ErrnoException e) {
+            why = e.getMessage();
+        }
+        log.warn("cannot capture a worker's output; it shares the loader's", "worker_id", id, "error", why);
+        return WorkerOutput.Streams.INHERITED;
+    }
+
+    /**
      * Starts our shipped loader with plain ruby, never a loader the app's bundle might bring:
      * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd N -n NAME -e EXPR -r LOAD}.
      * The previous generation's channel stays open: its workers may still ack on it.
      */
     private void startLoader(Config.Worker.Ruby w, int generation) {
-        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        var shortage = descriptors.shortage(FDS_PER_CHANNEL + output.descriptorsPerChild(), RESERVED_FDS);
         if (shortage.isPresent()) {
             loop.feed(new PoolEvent.LoaderStartFailed(generation, shortage.get()));
             return;

@@ -69,6 +69,14 @@ public final class WorkerOutput implements Consumer<PoolState>, AutoCloseable {
         this.self = self;
     }
 
+    /**
+     * Descriptors of ours a child's capture takes while it is spawned: both ends of two pipes
+     * (the read ends stay open for the child's life). Zero when output is inherited.
+     */
+    int descriptorsPerChild() {
+        return capture ? 4 : 0;
+    }
+
     /** Streams for a worker about to be spawned or requested from the loader. */
     Streams open(String id) throws ErrnoException {
         if (!capture) return Streams.INHERITED;

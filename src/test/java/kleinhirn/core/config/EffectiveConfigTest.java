@@ -8,10 +8,35 @@ import org.junit.jupiter.api.Test;
 
 /** `kleinhirn check` prints TOML that kleinhirn reads back to the same configuration. */
 class EffectiveConfigTest {
-    private static String roundTrip(String toml) {
+    private static Config read(String toml) {
         ConfigReader.Result r = ConfigReader.read(Path.of("k.toml"), Toml.parse(toml), kleinhirn.core.config.TestDisk.EVERYTHING);
         assertEquals(java.util.List.of(), r.errors());
-        return EffectiveConfig.toml(r.config());
+        return r.config();
+    }
+
+    private static String roundTrip(String toml) {
+        return EffectiveConfig.toml(read(toml));
+    }
+
+    /** Text equal to itself is not enough: a key the writer leaves out reads back as its default. */
+    @Test
+    void everySettingSurvivesTheRoundTrip() {
+        Config original = read("""
+                [log]
+                worker_output = "capture"
+                [supervisor]
+                name = "web"
+                [health_check]
+                listen_addr = "127.0.0.1:3000"
+                min_ready = "50%"
+                live_grace = "90s"
+                [worker]
+                type = "program"
+                count = 4
+                cmdline = ["app"]
+                """);
+        String effective = EffectiveConfig.toml(original);
+        assertEquals(original, read(effective), effective);
     }
 
     @Test

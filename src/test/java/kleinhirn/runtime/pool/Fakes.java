@@ -98,6 +98,25 @@ final class Fakes {
         }
     }
 
+    /** Pipes that exist only as numbers; their read ends are at EOF at once. */
+    static final class CountingPipes implements kleinhirn.core.port.Pipes {
+        int opened;
+
+        @Override
+        public Pipe open() {
+            opened++;
+            return new Pipe(100 + 2 * opened, 101 + 2 * opened);
+        }
+
+        @Override
+        public java.io.InputStream reader(int readEnd) {
+            return java.io.InputStream.nullInputStream();
+        }
+
+        @Override
+        public void close(int fd) { }
+    }
+
     /** A logger into memory, at debug level, with a fixed clock. */
     static final class Captured {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -35,8 +35,13 @@ class PoolProcessesTest {
     private final Fakes.Captured logs = new Fakes.Captured();
 
     private PoolProcesses interpreter(Fakes.FakeSpawner spawner, Map<String, String> environment) {
+        return interpreter(spawner, environment, (needed, reserve) -> java.util.Optional.empty());
+    }
+
+    private PoolProcesses interpreter(Fakes.FakeSpawner spawner, Map<String, String> environment,
+                                      kleinhirn.core.port.Descriptors descriptors) {
         PoolProcesses p = new PoolProcesses(Fakes.config("type = \"program\"\ncmdline = [\"app\", \"--port\", \"0\"]\nenv = { A = \"1\" }\n"),
-                new PoolProcesses.Ports(spawner, new Fakes.NoPairs(), processes, (needed, reserve) -> java.util.Optional.empty()), SELF, "9.9.9",
+                new PoolProcesses.Ports(spawner, new Fakes.NoPairs(), processes, descriptors), SELF, "9.9.9",
                 Path.of("/nonexistent/loader"), environment, loop, logs.log, new Throttle(logs.log));
         loop.interpreter(p);
         return p;
@@ -80,6 +85,28 @@ class PoolProcessesTest {
         loop.handle(new PoolEvent.Started());
         assertEquals(new PoolEvent.SpawnFailed("w1", "posix_spawnp(app): ENOENT (no such file or directory)"),
                 seen.get(1));
+    }
+
+    /**
+     * A captured worker holds two descriptors of ours (its pipes' read ends) for life, ack
+     * channel or not: without acks, capture alone must not eat into the reserve either.
+     */
+    @Test
+    void aCapturedWorkerWithoutAcksIsRefusedWhenDescriptorsRunShort() {
+        var spawner = new Fakes.FakeSpawner(42);
+        List<Integer> asked = new ArrayList<>();
+        PoolProcesses p = interpreter(spawner, Map.of(), (needed, reserve) -> {
+            asked.add(needed);
+            return java.util.Optional.of("too few file descriptors: test");
+        });
+        Fakes.CountingPipes pipes = new Fakes.CountingPipes();
+        p.output(WorkerOutput.capture(pipes, logs.log, SELF));
+        script.add(List.of(new PoolEffect.Spawn("w1")));
+        loop.handle(new PoolEvent.Started());
+        assertEquals(new PoolEvent.SpawnFailed("w1", "too few file descriptors: test"), seen.get(1));
+        assertEquals(List.of(), spawner.specs);
+        assertEquals(0, pipes.opened);
+        assertTrue(asked.getFirst() >= 4, "both pipes' ends count while spawning: " + asked);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package kleinhirn.app;
+package kleinhirn.runtime.pool;
 
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +15,7 @@ import kleinhirn.runtime.http.Response;
  * when a down spell (faulted and below min_ready) began; HTTP handlers read that and the latest
  * snapshot. The policy itself is {@link HealthView}.
  */
-final class Probes implements Consumer<PoolState> {
+public final class Probes implements Consumer<PoolState> {
     /** The loop counts as stuck when it has not come round for this long. */
     static final long LOOP_STUCK_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -25,14 +25,14 @@ final class Probes implements Consumer<PoolState> {
     private volatile EventLoop<?, ?, ?> loop; // set once, before the HTTP server starts
     private volatile Instant downSince; // written by the loop thread only
 
-    Probes(HealthView view, MonotonicClock clock, Supplier<PoolState> snapshot) {
+    public Probes(HealthView view, MonotonicClock clock, Supplier<PoolState> snapshot) {
         this.view = view;
         this.clock = clock;
         this.snapshot = snapshot;
     }
 
     /** The loop whose responsiveness liveness reports (it takes this as its publish hook first). */
-    void loop(EventLoop<?, ?, ?> loop) {
+    public void loop(EventLoop<?, ?, ?> loop) {
         this.loop = loop;
     }
 
@@ -41,11 +41,11 @@ final class Probes implements Consumer<PoolState> {
         downSince = view.downSince(s, downSince, clock.instant());
     }
 
-    Response readiness() {
+    public Response readiness() {
         return answer(view.readiness(snapshot.get()));
     }
 
-    Response liveness() {
+    public Response liveness() {
         return answer(view.liveness(snapshot.get(), downSince, clock.instant(), loop.responsive(LOOP_STUCK_NANOS)));
     }
 
