@@ -597,8 +597,12 @@ class Bench:
         self.table.add("B9", "harpoon-supervisor launch -> first up:true, ms", ups, "runc create+start", r_ups)
         self.table.add("B9", "`kill` -> up:false state, ms", downs, "kill -9 + reap (runc container)", r_downs)
 
+    def b10(self):
+        import b10  # B10 lives in its own module (bench/b10.py)
+        b10.run(self)
+
     def run(self, only):
-        for name in ("b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9"):
+        for name in ("b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10"):
             if only and name not in only:
                 continue
             log(f"== {name.upper()}")

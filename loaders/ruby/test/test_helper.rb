@@ -52,6 +52,16 @@ module Procs
     nil
   end
 
+  # Waits until the block is true; fails the test after `timeout` seconds.
+  def eventually(timeout = DEADLINE)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + timeout
+    until yield
+      raise Minitest::Assertion, "condition not met within #{timeout}s" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+
+      sleep(0.005) # polled: a /proc fact has no event to wait on
+    end
+  end
+
   def group_leader?(pid)
     Process.getpgid(pid) == pid
   rescue Errno::ESRCH

@@ -5,9 +5,10 @@ require 'securerandom'
 require 'kleinhirn_loader'
 
 module KleinhirnLoader
-  # `kleinhirn_loader --status-fd N -e EXPR -r FILE [-r FILE ...] [-n NAME] [--code-version V]`
+  # `kleinhirn_loader --status-fd N -e EXPR -r FILE [-r FILE ...] [-n NAME] [--code-version V]
+  #  [--refork-socket PATH]`
   module CLI
-    Options = Struct.new(:status_fd, :files, :expression, :name, :version, keyword_init: true)
+    Options = Struct.new(:status_fd, :files, :expression, :name, :version, :refork_socket, keyword_init: true)
 
     # A command line we cannot run: the message goes out with the help text, exit status 1.
     class UsageError < StandardError; end
@@ -66,6 +67,9 @@ module KleinhirnLoader
         end
         opts.on('--code-version=VERSION', 'Version in process titles (default: a random uuid)') do |v|
           options.version = v
+        end
+        opts.on('--refork-socket=PATH', 'Arm reforking: a new loader made from a worker connects here') do |path|
+          options.refork_socket = path
         end
         opts.on('--status-fd=FD', Integer, "Socket to the supervisor (default: #{DEFAULT_STATUS_FD})") do |fd|
           raise UsageError, "--status-fd must be a non-negative integer, not #{fd}" if fd.negative?

@@ -4,6 +4,7 @@ require 'json'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
 require 'kleinhirn_loader/output'
+require 'kleinhirn_loader/refork'
 require 'kleinhirn_loader/spawner'
 
 module KleinhirnLoader
@@ -13,6 +14,8 @@ module KleinhirnLoader
   # * loader -> supervisor: `loading` per file, then `ready`; per command `launched` (sent by
   #   the intermediate child), `failed` or `error`.
   # * supervisor -> loader: `{"op":"spawn","id":...}`, one JSON object per line.
+  # * A loader made from a worker by a refork (Refork::NewLoader) speaks the same protocol on
+  #   its own connection, after a first `reforked` line.
   # * EOF on the socket (or a write that finds the supervisor gone) ends the loader with 0.
   class Loader
     # Remembered spawn ids, to refuse a duplicate. The original kept every id forever; we keep
@@ -24,14 +27,26 @@ module KleinhirnLoader
     # A command line longer than this is refused without buffering it whole.
     MAX_LINE = 64 * 1024
 
-    def initialize(channel, options)
+    # `leave` ends the process: exit (at_exit hooks run) for the loader the supervisor started,
+    # exit! for one made from a worker (see Refork::NewLoader).
+    def initialize(channel, options, leave: ->(code) { exit(code) })
       @channel = channel
       @options = options
+      @leave = leave
       @ids = {} # insertion-ordered: the oldest id is first
     end
 
     def run
       load_files
+      serve
+    end
+
+    # A loader made from a warm worker: the app is loaded already. Compacts what the worker
+    # built, so that the next workers share it, and takes spawn requests.
+    def run_reforked
+      compact_heap
+      Process.setproctitle(title)
+      reply(Messages.ready)
       serve
     end
 
@@ -54,6 +69,7 @@ module KleinhirnLoader
         end
       end
       compact_heap
+      Refork.remember_environment
       Process.setproctitle(title)
       # Workers inherit this group until they make their own; a supervisor can signal the
       # loader and any worker still starting up together.
@@ -79,7 +95,7 @@ module KleinhirnLoader
     def serve
       loop do
         line = read_line
-        exit(0) if line.nil? # the supervisor closed its end
+        @leave.call(0) if line.nil? # the supervisor closed its end
         handle(line)
       end
     end
@@ -154,7 +170,7 @@ module KleinhirnLoader
     def reply(message)
       @channel.write(message)
     rescue Errno::EPIPE, Errno::ECONNRESET
-      exit(0) # the supervisor is gone: same as EOF
+      @leave.call(0) # the supervisor is gone: same as EOF
     end
   end
 end

@@ -45,6 +45,11 @@ module KleinhirnLoader
       message
     end
 
+    # The first line of a loader made from worker `id` by a refork (on its own connection).
+    def reforked(id, pid)
+      { 'action' => 'reforked', 'id' => id, 'pid' => Integer(pid) }
+    end
+
     def ack(id)
       { 'action' => 'ack', 'id' => id }
     end

@@ -2,6 +2,8 @@
 
 require 'kleinhirn_loader/env'
 require 'kleinhirn_loader/messages'
+require 'kleinhirn_loader/hooks'
+require 'kleinhirn_loader/refork'
 
 module KleinhirnLoader
   # Double-forks one worker from the loaded loader:
@@ -106,6 +108,8 @@ module KleinhirnLoader
       @channel.io.autoclose = false
       Process.setproctitle("#{@options.name}/#{@options.version} ::KleinhirnLoader::Worker #{id} - startup")
       log_starting(id)
+      Refork.arm(@options.refork_socket, id, @options) if @options.refork_socket
+      Hooks.run(:after_fork)
       eval(@options.expression, Empty.binding_for_worker, '(start_expression)', 1) # rubocop:disable Security/Eval
       exit(0)
     end

@@ -21,6 +21,12 @@ import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
+import kleinhirn.core.pool.Recycling;
+import kleinhirn.core.pool.Worker;
+import kleinhirn.linux.GroupMemory;
+import kleinhirn.runtime.pool.MemorySampler;
+import java.util.HashSet;
+import java.util.Set;
 import kleinhirn.linux.ChannelPairs;
 import kleinhirn.linux.KernelDescriptors;
 import kleinhirn.linux.KernelPipes;
@@ -40,6 +46,7 @@ import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.PoolProcesses;
 import kleinhirn.runtime.pool.Probes;
+import kleinhirn.runtime.pool.ReforkSocket;
 import kleinhirn.runtime.pool.WorkerOutput;
 import kleinhirn.runtime.pool.PoolWatch;
 import kleinhirn.runtime.pool.UpwardNotify;
@@ -159,6 +166,22 @@ final class PoolMain {
             opened.push(readiness);
             opened.push(processes::closeAll);
             processes.protocols(readiness.protocols());
+            if (!cfg.pool().recycling().reforkAfter().isEmpty()) {
+                ReforkSocket reforks;
+                try {
+                    reforks = ReforkSocket.open(loop::post, log, junk);
+                } catch (IOException e) {
+                    log.error("cannot listen on the refork socket", "error", String.valueOf(e.getMessage()));
+                    return 1;
+                }
+                opened.push(reforks);
+                processes.reforks(reforks);
+            }
+            Recycling recycling = cfg.pool().recycling();
+            if (recycling.maxMemory() != null) {
+                opened.push(MemorySampler.start(recycling.memoryCheckInterval(), () -> readyPids(watch.state()),
+                        GroupMemory::uniqueBytes, loop::post));
+            }
             try {
                 loop.handle(new PoolEvent.Started());
                 loop.run();
@@ -181,6 +204,13 @@ final class PoolMain {
                 }
             }
         }
+    }
+
+    /** The pids of the ready workers: each leads its own process group. */
+    private static Set<Integer> readyPids(PoolState s) {
+        Set<Integer> pids = new HashSet<>();
+        for (Worker w : s.workers().values()) if (w instanceof Worker.Ready r) pids.add(r.pid());
+        return pids;
     }
 
     private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, Probes probes) {

@@ -5,7 +5,7 @@ import java.util.Locale;
 /** Linux signal numbers (x86_64 and aarch64 agree on these) and their names. */
 public final class Sig {
     public static final int HUP = 1, INT = 2, QUIT = 3, KILL = 9, USR1 = 10, USR2 = 12, PIPE = 13,
-            ALRM = 14, TERM = 15, CHLD = 17, CONT = 18, STOP = 19, WINCH = 28;
+            ALRM = 14, TERM = 15, CHLD = 17, CONT = 18, STOP = 19, URG = 23, WINCH = 28;
 
     private static final String[] NAMES = {
         null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",

@@ -115,6 +115,51 @@ abstract class PoolTests {
     }
 
     @Test
+    void maxLifetimeRecyclesWorkersWhileStatusNeverShowsFewerThanCountReady() throws Exception {
+        // Each worker takes 300 ms to ack, so a swap lasts that long: 20 ms polls must see its mark.
+        Supervisor s = start("count = 2\nack_workers = true\nmin_uptime = \"100ms\"\nmax_lifetime = \"2s\"\n"
+                + "stop_timeout = \"2s\"", "sleep 0.3\n" + ACK + SERVE);
+        s.awaitHttp("/healthz", 200);
+        java.util.regex.Pattern ready = java.util.regex.Pattern.compile("\"ready\":(\\d+)");
+        long deadline = System.nanoTime() + Supervisor.WAIT.toNanos();
+        int polls = 0;
+        boolean sawMarked = false;
+        while (s.logs("recycled worker exited").size() < 3) {
+            assertTrue(System.nanoTime() < deadline, "three recycles within " + Supervisor.WAIT);
+            String status = s.http("/status").body();
+            var m = ready.matcher(status);
+            assertTrue(m.find(), status);
+            assertTrue(Integer.parseInt(m.group(1)) >= 2, "fewer than count ready during a recycle: " + status);
+            sawMarked |= status.contains("\"recycling\":true");
+            polls++;
+            Thread.sleep(20); // the polling period, not a wait for an outcome
+        }
+        assertTrue(polls > 10, "polled " + polls + " times");
+        assertTrue(sawMarked, "/status marks a worker being recycled");
+        var recycling = s.logs("worker recycling");
+        assertTrue(recycling.stream().allMatch(l -> "lifetime".equals(l.get("cause"))), recycling.toString());
+        assertTrue(s.logs("worker died").isEmpty(), "recycles are not deaths");
+        assertTrue(s.http("/metrics").body().contains("kleinhirn_worker_recycles_total{cause=\"lifetime\"}"));
+    }
+
+    @Test
+    void aWorkerAllocatingPastMaxMemoryIsReplaced() throws Exception {
+        Path big = dir.resolve("big");
+        Supervisor s = start("count = 1\nack_workers = true\nmin_uptime = \"100ms\"\nmax_memory = \"30MiB\"\n"
+                + "memory_check_interval = \"200ms\"",
+                ACK + "if [ ! -e " + big + " ]; then touch " + big + "; exec python3 -c "
+                        + "'import time; x = b\"1\" * (60 << 20); time.sleep(1000)'; fi\n" + SERVE);
+        var recycling = s.awaitLog("worker recycling");
+        assertEquals("memory", recycling.get("cause"));
+        assertTrue(Long.parseLong(recycling.get("unique_bytes")) > 30L << 20, recycling.toString());
+        int old = pid(recycling);
+        s.awaitLog("worker recycled", m -> pid(m) == old);
+        s.awaitLog("recycled worker exited", m -> pid(m) == old);
+        s.awaitHttp("/healthz", 200);
+        assertTrue(s.logs("worker died").isEmpty(), "a recycle is not a death");
+    }
+
+    @Test
     void orphansOfAWorkerAreReapedAndNoZombieRemains() throws Exception {
         Path orphan = dir.resolve("orphan.pid");
         Supervisor s = start("count = 1",

@@ -12,7 +12,7 @@ public sealed interface LoaderMessage {
     sealed interface Request extends LoaderMessage permits Spawn {}
 
     /** Loader (or a worker forked from it) to supervisor. */
-    sealed interface Report extends LoaderMessage permits Loading, Ready, Launched, Failed, Ack, Relayed, CommandError {}
+    sealed interface Report extends LoaderMessage permits Loading, Ready, Launched, Failed, Ack, Relayed, CommandError, Reforked {}
 
     /** Fork a worker with this id. */
     record Spawn(String id, String stdout, String stderr) implements Request {
@@ -51,4 +51,10 @@ public sealed interface LoaderMessage {
 
     /** The loader could not process a command; {@code error} (may be null) says what. */
     record CommandError(String message, String error) implements Report {}
+
+    /**
+     * The first line of a new loader made from the worker {@code id} by a refork, on its own
+     * connection; {@code pid} (> 0) is the new loader's.
+     */
+    record Reforked(String id, int pid) implements Report {}
 }

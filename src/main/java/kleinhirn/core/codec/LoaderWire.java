@@ -51,6 +51,11 @@ public final class LoaderWire {
                 o.put("msg", msg);
                 fields.forEach(o::putIfAbsent);
             }
+            case Reforked(String id, int pid) -> {
+                o.put("action", "reforked");
+                o.put("id", id);
+                o.put("pid", (long) pid);
+            }
             case CommandError(String message, String error) -> {
                 o.put("action", "error");
                 o.put("message", message);
@@ -67,13 +72,8 @@ public final class LoaderWire {
         return switch (action instanceof String a ? a : "") {
             case "loading" -> new Loading(String.valueOf(m.get("file")));
             case "ready" -> new Ready();
-            case "launched" -> {
-                if (!(m.get("id") instanceof String id) || !(m.get("pid") instanceof Long pid) || pid <= 0
-                        || pid > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("launched without a string id and a positive pid");
-                }
-                yield new Launched(id, pid.intValue());
-            }
+            case "launched" -> new Launched(idWithPid(m, "launched"), pid(m, "launched"));
+            case "reforked" -> new Reforked(idWithPid(m, "reforked"), pid(m, "reforked"));
             case "failed" -> new Failed(id(m, "failed"), String.valueOf(m.get("message")));
             case "ack" -> new Ack(id(m, "ack"));
             case "log" -> relayed(m);
@@ -97,6 +97,20 @@ public final class LoaderWire {
         } catch (JsonException e) {
             throw new IllegalArgumentException("not JSON: " + e.getMessage());
         }
+    }
+
+    /** The id of a line that must also carry a positive pid; one message for either missing. */
+    private static String idWithPid(Map<String, Object> m, String what) {
+        pid(m, what);
+        if (m.get("id") instanceof String id) return id;
+        throw new IllegalArgumentException(what + " without a string id and a positive pid");
+    }
+
+    private static int pid(Map<String, Object> m, String what) {
+        if (!(m.get("pid") instanceof Long pid) || pid <= 0 || pid > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " without a string id and a positive pid");
+        }
+        return pid.intValue();
     }
 
     private static String id(Map<String, Object> m, String what) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import kleinhirn.core.log.Level;
 import kleinhirn.core.log.LogFormat;
 import kleinhirn.core.pool.PoolConfig;
+import kleinhirn.core.pool.Recycling;
 
 /** A validated configuration with every default filled in. Frozen after start. */
 public record Config(Path file, Log log, String name, String socket, Health health, Worker worker) {
@@ -25,11 +26,20 @@ public record Config(Path file, Log log, String name, String socket, Health heal
 
     /**
      * How the pool is supervised, whatever the workers are: how many, the ack deadline, the
-     * restart budget, how they are stopped. {@code watchdog} is null when not configured.
+     * restart budget, how they are stopped, when they are recycled. {@code watchdog} is null when
+     * not configured.
      */
     public record Supervision(int count, Duration ackTimeout, int maxDeaths, Duration deathPeriod, int maxFailedStarts,
                               Duration minUptime, Duration restartDelay, Duration maxRestartDelay, int stopSignal,
-                              Duration stopTimeout, Duration watchdog) {}
+                              Duration stopTimeout, Duration watchdog, Recycling recycling) {
+        /** Without recycling. */
+        public Supervision(int count, Duration ackTimeout, int maxDeaths, Duration deathPeriod, int maxFailedStarts,
+                           Duration minUptime, Duration restartDelay, Duration maxRestartDelay, int stopSignal,
+                           Duration stopTimeout, Duration watchdog) {
+            this(count, ackTimeout, maxDeaths, deathPeriod, maxFailedStarts, minUptime, restartDelay, maxRestartDelay,
+                    stopSignal, stopTimeout, watchdog, Recycling.NONE);
+        }
+    }
 
     /** What the workers are: a program we fork/exec, or Ruby workers forked by a preloading loader. */
     public sealed interface Worker {
@@ -71,6 +81,6 @@ public record Config(Path file, Log log, String name, String socket, Health heal
         Supervision s = worker.supervision();
         return new PoolConfig(s.count(), worker.acks(), s.ackTimeout(), s.maxDeaths(), s.deathPeriod(),
                 s.maxFailedStarts(), s.minUptime(), s.restartDelay(), s.maxRestartDelay(), s.stopSignal(),
-                s.stopTimeout(), s.watchdog(), worker instanceof Worker.Ruby);
+                s.stopTimeout(), s.watchdog(), worker instanceof Worker.Ruby, s.recycling());
     }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 import kleinhirn.core.Sig;
 import kleinhirn.core.log.Level;
 import kleinhirn.core.log.LogFormat;
+import kleinhirn.core.pool.Recycling;
 
 /**
  * Turns a parsed document (from TOML or JSON) into a {@link Config}, collecting every problem
@@ -141,6 +142,9 @@ public final class ConfigReader {
             s.error("cwd", "is not a directory: " + cwd);
         }
         boolean ackWorkers = s.bool("ack_workers", false);
+        if (!supervision.recycling().reforkAfter().isEmpty()) {
+            s.error("refork_after", "only for type = \"ruby\": a refork makes a new loader from a warm preloaded worker");
+        }
         return new Config.Worker.Program(supervision, cmdline, env, cwd, ackWorkers);
     }
 
@@ -192,7 +196,35 @@ public final class ConfigReader {
         if (deathPeriod != null && deathPeriod.isZero()) s.error("death_period", "must be greater than zero");
         if (watchdog != null && watchdog.isZero()) s.error("watchdog", "must be greater than zero");
         return new Config.Supervision((int) count, ackTimeout, (int) maxDeaths, deathPeriod, (int) maxFailed, minUptime,
-                restartDelay, maxRestartDelay, stopSignal, stopTimeout, watchdog);
+                restartDelay, maxRestartDelay, stopSignal, stopTimeout, watchdog, recycling(s));
+    }
+
+    private static Recycling recycling(Section s) {
+        Long maxMemory = null;
+        if (s.has("max_memory")) {
+            Object v = s.get("max_memory");
+            maxMemory = v instanceof Long l ? l : v instanceof String text ? Sizes.parse(text) : null;
+            if (maxMemory == null || maxMemory <= 0) {
+                s.error("max_memory", "must be a size greater than zero like \"512MiB\", \"1GiB\" or \"300MB\", not "
+                        + (v instanceof String text ? "\"" + text + "\"" : Section.kind(v)));
+                maxMemory = null;
+            }
+        }
+        Duration interval = s.duration("memory_check_interval", "5s");
+        if (interval.isZero()) s.error("memory_check_interval", "must be greater than zero");
+        Duration maxLifetime = s.has("max_lifetime") ? s.duration("max_lifetime", null) : null;
+        if (maxLifetime != null && maxLifetime.isZero()) s.error("max_lifetime", "must be greater than zero");
+        Duration jitter = s.duration("lifetime_jitter", "0s");
+        long maxRecycling = s.integer("max_recycling", 1);
+        if (maxRecycling < 1 || maxRecycling > 10_000) s.error("max_recycling", "must be between 1 and 10000");
+        List<Duration> reforkAfter = new ArrayList<>();
+        for (String d : s.strings("refork_after", false)) {
+            Duration parsed = Durations.parse(d);
+            if (parsed == null || parsed.isZero()) s.error("refork_after", "must hold durations greater than zero, not \"" + d + "\"");
+            else reforkAfter.add(parsed);
+        }
+        return new Recycling(maxMemory, interval, maxLifetime, jitter, (int) Math.max(1, Math.min(maxRecycling, 10_000)),
+                reforkAfter);
     }
 
     private static InetSocketAddress address(Section s, String addr) {

@@ -62,6 +62,13 @@ public final class EffectiveConfig {
         e.kv("stop_signal", Sig.name(w.stopSignal()));
         e.kv("stop_timeout", text(w.stopTimeout()));
         if (w.watchdog() != null) e.kv("watchdog", text(w.watchdog()));
+        var r = w.recycling();
+        if (r.maxMemory() != null) e.kv("max_memory", Sizes.format(r.maxMemory()));
+        e.kv("memory_check_interval", text(r.memoryCheckInterval()));
+        if (r.maxLifetime() != null) e.kv("max_lifetime", text(r.maxLifetime()));
+        e.kv("lifetime_jitter", text(r.lifetimeJitter()));
+        e.kv("max_recycling", r.maxRecycling());
+        if (!r.reforkAfter().isEmpty()) e.kv("refork_after", r.reforkAfter().stream().map(EffectiveConfig::text).toList());
         e.kv("env", worker.env());
         return e.text();
     }

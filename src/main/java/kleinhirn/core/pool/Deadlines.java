@@ -48,8 +48,10 @@ final class Deadlines {
         LoaderRules.expire(t);
         // Failures of the loader alone never reach a worker's min_uptime: once every worker is
         // established and the loader has been ready for min_uptime, the streak is broken.
+        // A recycle in flight or waiting is not "every worker established": its replacement has
+        // yet to prove itself, so a replacement that keeps failing backs off further each time.
         if (t.budget.failedStreak() > 0 && !t.stopping() && LoaderRules.established(t)
-                && establishedWorkers(t) >= t.cfg.count()) {
+                && establishedWorkers(t) >= t.cfg.count() && !RecycleRules.pending(t)) {
             t.log(Log.info("failed-start streak broken", "streak", t.budget.failedStreak()));
             t.budget = t.budget.streakBroken();
         }
@@ -120,8 +122,10 @@ final class Deadlines {
         switch (t.shutdown) {
             case null -> {
                 // Only a future backoff is a deadline; a past one waits on the loader, not the clock.
-                boolean startWanted = t.live() < t.cfg.count() || t.loader instanceof Loader.Down;
+                boolean startWanted = t.live() < t.cfg.count() || t.loader instanceof Loader.Down
+                        || RecycleRules.wanted(t);
                 wake = Turn.earliest(wake, t.budget.wakeAt(t.now, startWanted));
+                wake = Turn.earliest(wake, RecycleRules.nextDue(t));
                 wake = Turn.earliest(wake, switch (t.loader) {
                     case null -> null;
                     case Loader.Down d -> null;
@@ -136,6 +140,7 @@ final class Deadlines {
             case Shutdown.Sweeping s -> wake = Turn.earliest(wake, s.killAt());
             case Shutdown.Killed k -> { }
         }
+        wake = Turn.earliest(wake, ReforkRules.nextWake(t));
         for (Unclaimed u : t.unclaimed.values()) wake = Turn.earliest(wake, u.at().plus(WorkerRules.UNCLAIMED_TTL));
         return wake;
     }

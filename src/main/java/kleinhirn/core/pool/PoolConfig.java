@@ -5,12 +5,22 @@ import java.time.Duration;
 /**
  * The policy knobs of pool.md, frozen at start. {@code acks} false means a worker is ready as
  * soon as it is spawned; {@code watchdog} is null when not configured; {@code preloaded} means
- * workers are forked by a loader process that the pool starts and supervises first.
+ * workers are forked by a loader process that the pool starts and supervises first;
+ * {@code recycling} says when workers are replaced make-before-break.
  */
 public record PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDeaths, Duration deathPeriod,
                          int maxFailedStarts, Duration minUptime, Duration restartDelay,
                          Duration maxRestartDelay, int stopSignal, Duration stopTimeout, Duration watchdog,
-                         boolean preloaded) {
+                         boolean preloaded, Recycling recycling) {
+
+    /** Without recycling. */
+    public PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDeaths, Duration deathPeriod,
+                      int maxFailedStarts, Duration minUptime, Duration restartDelay,
+                      Duration maxRestartDelay, int stopSignal, Duration stopTimeout, Duration watchdog,
+                      boolean preloaded) {
+        this(count, acks, ackTimeout, maxDeaths, deathPeriod, maxFailedStarts, minUptime, restartDelay,
+                maxRestartDelay, stopSignal, stopTimeout, watchdog, preloaded, Recycling.NONE);
+    }
 
     /** A fork/exec pool. */
     public PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDeaths, Duration deathPeriod,
@@ -18,6 +28,11 @@ public record PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDe
                       Duration maxRestartDelay, int stopSignal, Duration stopTimeout, Duration watchdog) {
         this(count, acks, ackTimeout, maxDeaths, deathPeriod, maxFailedStarts, minUptime, restartDelay,
                 maxRestartDelay, stopSignal, stopTimeout, watchdog, false);
+    }
+
+    public PoolConfig withRecycling(Recycling r) {
+        return new PoolConfig(count, acks, ackTimeout, maxDeaths, deathPeriod, maxFailedStarts, minUptime, restartDelay,
+                maxRestartDelay, stopSignal, stopTimeout, watchdog, preloaded, r);
     }
 
     /** The knobs of the restart budget. */

@@ -22,4 +22,13 @@ public sealed interface PoolEffect {
 
     /** Start a new loader process for this generation; its spawn requests go to it from now on. */
     record StartLoader(int generation) implements PoolEffect {}
+
+    /**
+     * Tell the worker {@code pid} to refork (SIGURG to it alone); a new loader that connects
+     * naming {@code workerId} is the loader of {@code generation}.
+     */
+    record Refork(int generation, String workerId, int pid) implements PoolEffect {}
+
+    /** Spawn requests go to the loader of this generation from now on (a refork made it). */
+    record UseLoader(int generation) implements PoolEffect {}
 }

@@ -48,4 +48,17 @@ public sealed interface PoolEvent {
 
     /** The loader of this generation has loaded the app and takes spawn requests. */
     record LoaderReady(int generation) implements PoolEvent {}
+
+    /**
+     * A new loader made by a refork connected and said {@code reforked}: it runs as {@code pid},
+     * forked from the worker {@code workerId}, and was expected as {@code generation}.
+     */
+    record LoaderReforked(int generation, String workerId, int pid) implements PoolEvent {}
+
+    /** Unique memory (bytes) of each worker's process group, keyed by the worker's pid; measured off the loop. */
+    record MemorySampled(java.util.Map<Integer, Long> uniqueByPid) implements PoolEvent {
+        public MemorySampled {
+            uniqueByPid = java.util.Map.copyOf(uniqueByPid);
+        }
+    }
 }

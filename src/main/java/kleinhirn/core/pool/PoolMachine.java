@@ -11,7 +11,7 @@ import kleinhirn.core.pool.PoolEvent.*;
  * passes "now"; the result says what to do next and when to wake us.
  *
  * <p>Each step copies the state into a {@link Turn}, applies the event (the rules live in
- * {@link WorkerRules}, {@link LoaderRules} and {@link StopRules}), then settles: expires
+ * {@link WorkerRules}, {@link LoaderRules}, {@link StopRules}, {@link ReforkRules}), then settles: expires
  * deadlines ({@link Deadlines}), tops the pool up (unless the {@link RestartBudget} says wait,
  * or stopping) and freezes the result; the phase is derived from it. The input state is never
  * modified.
@@ -42,18 +42,26 @@ public final class PoolMachine {
                 // The reaper calls waitpid again after every reap: only a NoChildren that comes
                 // after this one means "none left" (an earlier one may predate our first spawn).
                 t.childrenGone = false;
-                WorkerRules.reaped(t, pid, status);
+                if (!ReforkRules.reaped(t, pid, status)) WorkerRules.reaped(t, pid, status);
             }
             case NoChildren n -> t.childrenGone = true;
             case StopRequested(boolean force, String cause) -> StopRules.stop(t, force, cause);
             case Forward(int signal) -> StopRules.forward(t, signal);
             case LoaderStarted(int generation, int pid) -> LoaderRules.started(t, generation, pid);
             case LoaderStartFailed(int generation, String error) -> LoaderRules.startFailed(t, generation, error);
-            case LoaderReady(int generation) -> LoaderRules.ready(t, generation);
+            case LoaderReady(int generation) -> {
+                LoaderRules.ready(t, generation);
+                ReforkRules.ready(t, generation);
+            }
+            case LoaderReforked(int generation, String workerId, int pid) -> ReforkRules.reforked(t, generation, workerId, pid);
+            case MemorySampled(var uniqueByPid) -> RecycleRules.sampled(t, uniqueByPid);
         }
         Deadlines.expire(t);
+        ReforkRules.settle(t);
+        RecycleRules.settle(t);
         if (t.stopping()) StopRules.drainIfDone(t);
         else WorkerRules.topUp(t);
+        ReforkRules.label(t);
         return t.result();
     }
 

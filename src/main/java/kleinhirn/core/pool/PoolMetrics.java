@@ -42,6 +42,9 @@ public final class PoolMetrics {
         x.sample(c.brokenWatchdog(), "cause", "watchdog");
         x.family("kleinhirn_restarts_total", Type.COUNTER, "Workers replaced after a death.");
         x.sample(c.restarts());
+        x.family("kleinhirn_worker_recycles_total", Type.COUNTER,
+                "Workers replaced make-before-break (not deaths), by cause: memory, lifetime, refork.");
+        for (Recycles.Cause cause : Recycles.Cause.values()) x.sample(s.recycles().total(cause), "cause", cause.wire());
         x.family("kleinhirn_failed_starts_total", Type.COUNTER, "Workers that died before min_uptime after their ack.");
         x.sample(c.failedStarts());
         x.family("kleinhirn_failed_start_streak", Type.GAUGE, "Consecutive failed starts right now.");
@@ -64,6 +67,13 @@ public final class PoolMetrics {
         if (s.loader() != null) {
             x.family("kleinhirn_loader_state", Type.GAUGE, "1 for the preloading loader's current state, 0 for the others.");
             for (String w : Loader.WIRE_STATES) x.sample(w.equals(s.loader().wire()) ? 1 : 0, "state", w);
+            x.family("kleinhirn_loader_generation", Type.GAUGE,
+                    "The current loader's generation: one more for each loader started or made by a refork.");
+            x.sample(s.loader().generation());
+            x.family("kleinhirn_reforks_total", Type.COUNTER,
+                    "Refork attempts ended, by result: succeeded (a new loader from a warm worker) or failed.");
+            x.sample(s.reforks().succeeded(), "result", "succeeded");
+            x.sample(s.reforks().failed(), "result", "failed");
         }
         x.family("kleinhirn_uptime_seconds", Type.GAUGE, "Seconds since the supervisor started.");
         x.sample(v.uptimeSeconds());

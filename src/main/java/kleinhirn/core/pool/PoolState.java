@@ -10,11 +10,21 @@ import kleinhirn.core.ExitStatus;
  * step. {@code workers} is insertion-ordered; {@code count} is the configured number of workers;
  * {@code unclaimed} holds exits of pids not (yet) known as workers, bounded in size and age;
  * {@code shutdown} is null until a stop is requested; {@code loader} is null for program pools.
+ * {@code recycles} is what make-before-break recycling knows, {@code reforks} what reforking knows.
  * The phase and its reason are not stored: {@link #phase()} and {@link #reason()} derive them.
  */
 public record PoolState(int count, Map<String, Worker> workers, RestartBudget budget, boolean everRan,
                         long spawnsTotal, Counters counters, Map<Integer, Unclaimed> unclaimed,
-                        boolean childrenGone, Shutdown shutdown, long seed, Instant startedAt, Loader loader) {
+                        boolean childrenGone, Shutdown shutdown, long seed, Instant startedAt, Loader loader,
+                        Recycles recycles, Reforks reforks) {
+
+    /** Without recycling and refork state (nothing recycled or reforked yet). */
+    public PoolState(int count, Map<String, Worker> workers, RestartBudget budget, boolean everRan,
+                     long spawnsTotal, Counters counters, Map<Integer, Unclaimed> unclaimed,
+                     boolean childrenGone, Shutdown shutdown, long seed, Instant startedAt, Loader loader) {
+        this(count, workers, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown, seed, startedAt,
+                loader, Recycles.NONE, Reforks.NONE);
+    }
 
     /** Monotonic totals for metrics and /status. */
     public record Counters(long restarts, long deathsByExit, long deathsBySignal, long brokenAckTimeout,
@@ -103,31 +113,36 @@ public record PoolState(int count, Map<String, Worker> workers, RestartBudget bu
 
     public PoolState withWorkers(Map<String, Worker> w) {
         return new PoolState(count, w, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown, seed,
-                startedAt, loader);
+                startedAt, loader, recycles, reforks);
     }
 
     public PoolState withBudget(RestartBudget b) {
         return new PoolState(count, workers, b, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown, seed,
-                startedAt, loader);
+                startedAt, loader, recycles, reforks);
     }
 
     public PoolState withEverRan(boolean ran) {
         return new PoolState(count, workers, budget, ran, spawnsTotal, counters, unclaimed, childrenGone, shutdown, seed,
-                startedAt, loader);
+                startedAt, loader, recycles, reforks);
     }
 
     public PoolState withCounters(Counters c) {
         return new PoolState(count, workers, budget, everRan, spawnsTotal, c, unclaimed, childrenGone, shutdown, seed,
-                startedAt, loader);
+                startedAt, loader, recycles, reforks);
     }
 
     public PoolState withShutdown(Shutdown s) {
         return new PoolState(count, workers, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, s, seed,
-                startedAt, loader);
+                startedAt, loader, recycles, reforks);
+    }
+
+    public PoolState withReforks(Reforks r) {
+        return new PoolState(count, workers, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown,
+                seed, startedAt, loader, recycles, r);
     }
 
     public PoolState withLoader(Loader l) {
         return new PoolState(count, workers, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown,
-                seed, startedAt, l);
+                seed, startedAt, l, recycles, reforks);
     }
 }

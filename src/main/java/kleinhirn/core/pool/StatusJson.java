@@ -9,7 +9,11 @@ import kleinhirn.core.codec.Json;
  * The {@code /status} document (pool.md §Health endpoint), also the {@code state} event of the
  * control socket. Keys exactly, in this order: name, state, reason, count, ready, workers,
  * deaths_in_period, failed_starts, restarts_total, loader. Times are RFC 3339 UTC with
- * milliseconds (as in the logs) or null; a worker without a process yet has pid null.
+ * milliseconds (as in the logs) or null; a worker without a process yet has pid null. A worker
+ * being recycled (its replacement is starting) also has {@code "recycling":true}; the key is
+ * left out otherwise. In a preloaded pool each worker ends with {@code "generation"}, the loader
+ * generation it was forked by (asked of), and the loader with its own {@code "generation"}: 1 for
+ * the first loader, one more for each loader started or made by a refork since.
  */
 public final class StatusJson {
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -37,7 +41,7 @@ public final class StatusJson {
         for (Worker w : s.workers().values()) {
             if (!first) b.append(',');
             first = false;
-            worker(b, w);
+            worker(b, w, s.recycles().recycling(w.id()), s.loader() == null ? null : s.reforks().generation(w.id()));
         }
         b.append("],\"deaths_in_period\":").append(s.deaths().size());
         b.append(",\"failed_starts\":").append(s.failedStreak());
@@ -50,12 +54,14 @@ public final class StatusJson {
             b.append("{\"pid\":");
             if (loader instanceof Loader.Running r) b.append(r.pid());
             else b.append("null");
-            b.append(",\"state\":\"").append(loader.wire()).append("\"}");
+            b.append(",\"state\":\"").append(loader.wire()).append('"');
+            b.append(",\"generation\":").append(loader.generation()).append('}');
         }
         return b.append('}').toString();
     }
 
-    private static void worker(StringBuilder b, Worker w) {
+    /** {@code generation}: the loader generation it was asked of; null for a fork/exec worker. */
+    private static void worker(StringBuilder b, Worker w, boolean recycling, Integer generation) {
         b.append("{\"id\":");
         Json.quote(b, w.id());
         b.append(",\"pid\":");
@@ -73,6 +79,8 @@ public final class StatusJson {
             case Worker.Ready r -> r.status();
             case Worker.Leaving l -> null;
         });
+        if (recycling) b.append(",\"recycling\":true");
+        if (generation != null) b.append(",\"generation\":").append(generation);
         b.append('}');
     }
 

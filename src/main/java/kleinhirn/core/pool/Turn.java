@@ -14,7 +14,8 @@ import kleinhirn.core.pool.PoolState.Unclaimed;
 
 /**
  * The mutable working copy of one step: {@link PoolMachine} copies the state in, the rules
- * ({@link WorkerRules}, {@link LoaderRules}, {@link StopRules}, {@link Deadlines}) change it and
+ * ({@link WorkerRules}, {@link LoaderRules}, {@link StopRules}, {@link Deadlines},
+ * {@link RecycleRules}, {@link ReforkRules}) change it and
  * add effects, and {@link #result} freezes it again. Never shared: one step, one copy; the input
  * state is untouched.
  */
@@ -32,6 +33,11 @@ final class Turn {
     boolean childrenGone;
     Shutdown shutdown;
     Loader loader;
+    final LinkedHashMap<String, Instant> dueAt;
+    final LinkedHashMap<String, Recycles.Reading> memory;
+    final LinkedHashMap<String, Recycles.Swap> swaps;
+    final java.util.EnumMap<Recycles.Cause, Long> totals = new java.util.EnumMap<>(Recycles.Cause.class);
+    Reforks reforks;
 
     Turn(PoolConfig cfg, PoolState s, Instant now) {
         this.cfg = cfg;
@@ -46,6 +52,11 @@ final class Turn {
         childrenGone = s.childrenGone();
         shutdown = s.shutdown();
         loader = s.loader();
+        dueAt = new LinkedHashMap<>(s.recycles().dueAt());
+        memory = new LinkedHashMap<>(s.recycles().memory());
+        swaps = new LinkedHashMap<>(s.recycles().swaps());
+        totals.putAll(s.recycles().totals());
+        reforks = s.reforks();
     }
 
     boolean stopping() {
@@ -90,7 +101,9 @@ final class Turn {
         budget = budget.judged(now, ready, cfg.count());
         if (!stopping() && !budget.faulted() && ready >= cfg.count()) everRan = true;
         PoolState out = new PoolState(cfg.count(), Collections.unmodifiableMap(workers), budget, everRan, spawnsTotal,
-                counters, Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt(), loader);
+                counters, Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt(), loader,
+                new Recycles(Collections.unmodifiableMap(dueAt), Collections.unmodifiableMap(memory),
+                        Collections.unmodifiableMap(swaps), Collections.unmodifiableMap(totals)), reforks);
         Phase phase = out.phase();
         if (phase != in.phase()) {
             String reason = out.reason();

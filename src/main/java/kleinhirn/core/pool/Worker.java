@@ -32,12 +32,12 @@ public sealed interface Worker {
                  Instant watchdogAt, String status) implements Running {}
 
     /**
-     * On its way out: marked broken (ack timeout, watchdog), announced STOPPING=1, or stopped by
-     * shutdown. Gets SIGKILL at {@code killAt} (null once sent or when no kill is planned).
+     * On its way out: marked broken (ack timeout, watchdog), announced STOPPING=1, stopped by
+     * shutdown, or replaced by a recycle (its exit is then not a death). Gets SIGKILL at {@code killAt} (null once sent or when no kill is planned).
      */
     record Leaving(String id, int pid, Instant spawnedAt, Instant ackedAt, Instant killAt, Why why) implements Running {}
 
-    enum Why { BROKEN, STOPPING, SHUTDOWN }
+    enum Why { BROKEN, STOPPING, SHUTDOWN, RECYCLED }
 
     /** As in /status: booting, ready, broken, stopping. */
     default String wire() {

@@ -152,6 +152,12 @@ final class WorkerRules {
     static void died(Turn t, Worker.Running w, ExitStatus status) {
         t.workers.remove(w.id());
         t.fx.add(new PoolEffect.Forget(w.id()));
+        if (w instanceof Leaving l && l.why() == Why.RECYCLED) {
+            // Asked to leave after its replacement became ready: not a death, never a fault.
+            t.log(Log.info("recycled worker exited", "worker_id", w.id(), "pid", w.pid(), Exits.key(status),
+                    Exits.value(status)));
+            return;
+        }
         t.counters = t.counters.died(status);
         if (t.stopping()) {
             t.log(Log.info("worker exited", "worker_id", w.id(), "pid", w.pid(), Exits.key(status), Exits.value(status)));

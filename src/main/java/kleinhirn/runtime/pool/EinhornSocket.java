@@ -1,17 +1,10 @@
 package kleinhirn.runtime.pool;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import kleinhirn.core.codec.EinhornWire;
@@ -22,82 +15,48 @@ import kleinhirn.runtime.log.Throttle;
 /**
  * einhorn's command socket, reduced to what workers use: {@code worker:ack} (and
  * {@code worker:ping}, answered with nothing). Like einhorn, the pid in an ack is trusted from
- * the payload; what protects it is the socket's unguessable name in a directory only our user can
- * list (0711), known only to the workers through EINHORN_SOCK_PATH. Each connection is read by
+ * the payload; what protects it is the socket's unguessable name ({@link SecretListener}), known
+ * only to the workers through EINHORN_SOCK_PATH. Each connection is read by
  * a virtual thread with a fixed line buffer; at most {@link #MAX_CONNECTIONS} at a time.
  */
 public final class EinhornSocket implements AutoCloseable {
     static final int MAX_LINE = 4096, MAX_CONNECTIONS = 64;
 
-    private final Path dir, path;
-    private final ServerSocketChannel server;
     private final Consumer<PoolEvent> post;
     private final Throttle junk;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+    private SecretListener listener;
 
-    private EinhornSocket(Path dir, Path path, ServerSocketChannel server, Consumer<PoolEvent> post, Throttle junk) {
-        this.dir = dir;
-        this.path = path;
-        this.server = server;
+    private EinhornSocket(Consumer<PoolEvent> post, Throttle junk) {
         this.post = post;
         this.junk = junk;
     }
 
     public static EinhornSocket start(Consumer<PoolEvent> post, Throttle junk) throws IOException {
-        Path dir = Files.createTempDirectory("kleinhirn-einhorn-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
-        byte[] r = new byte[16];
-        new SecureRandom().nextBytes(r);
-        Path path = dir.resolve(HexFormat.of().formatHex(r) + ".sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(path), 64);
-            // Workers that dropped privileges must be able to connect; the name is the secret.
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
-        } catch (IOException e) {
-            server.close();
-            throw e;
-        }
-        EinhornSocket s = new EinhornSocket(dir, path, server, post, junk);
-        Thread.ofVirtual().name("einhorn-accept").start(s::accept);
+        EinhornSocket s = new EinhornSocket(post, junk);
+        s.listener = SecretListener.open("kleinhirn-einhorn-", MAX_CONNECTIONS, "einhorn-accept", s::accepted,
+                e -> junk.warn("einhorn", "einhorn accept failed", "error", e.toString()));
         return s;
     }
 
     public Path path() {
-        return path;
+        return listener.path();
     }
 
-    private void accept() {
-        while (server.isOpen()) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (IOException e) {
-                if (!server.isOpen()) return; // closed by us
-                // e.g. EMFILE: acks over einhorn must not stop for good; do not spin either
-                junk.warn("einhorn", "einhorn accept failed", "error", e.toString());
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                continue;
-            }
-            if (!slots.tryAcquire()) {
-                junk.warn("einhorn", "too many einhorn connections; closing one", "limit", MAX_CONNECTIONS);
-                closeQuietly(ch);
-                continue;
-            }
-            Thread.ofVirtual().name("einhorn-conn").start(() -> {
-                try {
-                    serve(ch);
-                } finally {
-                    closeQuietly(ch);
-                    slots.release();
-                }
-            });
+    private void accepted(SocketChannel ch) {
+        if (!slots.tryAcquire()) {
+            junk.warn("einhorn", "too many einhorn connections; closing one", "limit", MAX_CONNECTIONS);
+            SecretListener.closeQuietly(ch);
+            return;
         }
+        Thread.ofVirtual().name("einhorn-conn").start(() -> {
+            try {
+                serve(ch);
+            } finally {
+                SecretListener.closeQuietly(ch);
+                slots.release();
+            }
+        });
     }
 
     private void serve(SocketChannel ch) {
@@ -137,7 +96,7 @@ public final class EinhornSocket implements AutoCloseable {
             if (pid > 0) post.accept(new PoolEvent.AckedByPid(pid, "einhorn"));
             else junk.warn("einhorn", "ignored a worker:ack without a valid pid", "line", abbreviate(line));
             // einhorn closes the connection after an ack, without a reply; clients expect that.
-            closeQuietly(ch);
+            SecretListener.closeQuietly(ch);
             return;
         }
         if ("worker:ping".equals(command)) {
@@ -162,26 +121,8 @@ public final class EinhornSocket implements AutoCloseable {
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
-    private static void closeQuietly(SocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-    }
-
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // on the way out
-        }
-        try {
-            Files.deleteIfExists(path);
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // a leftover temp dir is harmless
-        }
+        listener.close();
     }
 }

@@ -42,7 +42,14 @@ public final class LoaderChannel implements AutoCloseable {
     }
 
     public static LoaderChannel start(SocketChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk) {
+        return start(ch, generation, post, log, junk, c -> { });
+    }
+
+    /** The same, handing the channel to {@code registered} before anything is read from it. */
+    public static LoaderChannel start(SocketChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk,
+                                      Consumer<LoaderChannel> registered) {
         LoaderChannel c = new LoaderChannel(ch, generation);
+        registered.accept(c);
         Thread.ofVirtual().name("loader-read-" + generation).start(() -> c.read(post, log, junk));
         c.writer = Thread.ofVirtual().name("loader-write-" + generation).start(c::write);
         return c;
@@ -50,6 +57,10 @@ public final class LoaderChannel implements AutoCloseable {
 
     public int generation() {
         return generation;
+    }
+
+    public boolean isOpen() {
+        return ch.isOpen();
     }
 
     /** Queues a spawn request; false if the channel is closed or hopelessly backed up. */
@@ -123,6 +134,10 @@ public final class LoaderChannel implements AutoCloseable {
             case LoaderMessage.Relayed r -> log.log(relayed(r));
             case LoaderMessage.CommandError(String message, String error) -> log.warn("the loader reported an error",
                     "message", message, "error", error, "generation", generation);
+            case LoaderMessage.Reforked(String id, int pid) -> {
+                // Only the first line of a connection to the refork socket (ReforkSocket) says it.
+                return "reforked on a loader socket";
+            }
         }
         return null;
     }

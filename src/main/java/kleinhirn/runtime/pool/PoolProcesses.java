@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import kleinhirn.core.Sig;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.launch.RubyGcDefaults;
 import kleinhirn.core.launch.WorkerEnv;
 import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
@@ -58,6 +59,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     private final Map<String, AckChannel> channels = new HashMap<>();
     private final Path loaderScript;
     private LoaderChannel loader;
+    private ReforkSocket reforks;
     private int exitCode = -1;
 
     /**
@@ -91,6 +93,11 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         this.output = output;
     }
 
+    /** Set once before the first spawn when refork_after is configured: where new loaders connect. */
+    public void reforks(ReforkSocket reforks) {
+        this.reforks = reforks;
+    }
+
     /** The code of the Exit effect performed; -1 while none was. */
     public int exitCode() {
         return exitCode;
@@ -108,6 +115,13 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.StartLoader(int generation) -> {
                 // Only a preloaded pool starts a loader.
                 if (cfg.worker() instanceof Config.Worker.Ruby r) startLoader(r, generation);
+            }
+            case PoolEffect.Refork(int generation, String id, int pid) -> refork(generation, id, pid);
+            case PoolEffect.UseLoader(int generation) -> {
+                LoaderChannel next = reforks == null ? null : reforks.take(generation);
+                if (next != null) loader = next;
+                else log.error("no channel for the new loader; spawn requests stay with the previous one",
+                        "generation", generation);
             }
             case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
             case PoolEffect.SignalStrays(int signal) -> {
@@ -216,11 +230,12 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             // fork; the gem sets LISTEN_PID to each worker's own pid after the fork.
             argv.addAll(List.of(loaderScript.toString(), "--status-fd", Integer.toString(protocols.statusFdNumber()),
                     "-n", cfg.name(), "-e", w.startExpression(), "-r", w.load().toString()));
+            if (reforks != null) argv.addAll(List.of("--refork-socket", reforks.path().toString()));
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
             extra.putAll(protocols.env());
             WorkerOutput.Streams out = output.openLoader(generation);
-            SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
+            SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(RubyGcDefaults.under(baseEnv), w.env(), extra), null,
                     protocols.fds(pair.theirs()), true, out.stdout(), out.stderr());
             int pid = spawner.spawn(spec);
             output.startedLoader(generation, pid);
@@ -234,6 +249,19 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         } finally {
             if (pair != null) pairs.release(pair.theirs());
         }
+    }
+
+    /**
+     * SIGURG to the worker alone (not its group: its own children are not asked); the gem's
+     * refork thread in it forks the new loader, which connects to the refork socket.
+     */
+    private void refork(int generation, String id, int pid) {
+        if (reforks == null) {
+            log.error("refork asked for without a refork socket", "worker_id", id);
+            return;
+        }
+        reforks.expect(generation, id);
+        signal(pid, Sig.URG);
     }
 
     private void signal(int target, int signal) {

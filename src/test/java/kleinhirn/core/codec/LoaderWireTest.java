@@ -31,6 +31,7 @@ class LoaderWireTest {
             Map.entry("log_info", new Relayed(Relayed.Level.INFO, "worker started", ordered("pid", 12L, "title", "web \"eu\"\n"))),
             Map.entry("log_debug", new Relayed(Relayed.Level.DEBUG, "forking", Map.of())),
             Map.entry("error", new CommandError("in command processing", "unknown op \"x\"")),
+            Map.entry("reforked", new Reforked("0b9f6a2c-6d1e-4c55-9a57-0f2e1c3d4b5a", 4343)),
             Map.entry("spawn", new Spawn("w-1")));
 
     static Map<String, Object> ordered(Object... kv) {

@@ -65,6 +65,29 @@ class ConfigReaderTest {
     }
 
     @Test
+    void recyclingKeysSizesDurationsAndReforkOnlyForRuby() {
+        var r = read("[worker]\ntype = \"ruby\"\nload = \"boot.rb\"\nstart_expression = \"X\"\nmax_memory = \"512MiB\"\n"
+                + "max_lifetime = \"1h\"\nlifetime_jitter = \"10m\"\nmax_recycling = 2\nrefork_after = [\"10m\", \"1h\"]\n");
+        assertEquals(List.of(), r.errors());
+        assertEquals(List.of(), r.warnings());
+        var rec = r.config().pool().recycling();
+        assertEquals(512L << 20, rec.maxMemory());
+        assertEquals(java.time.Duration.ofSeconds(5), rec.memoryCheckInterval());
+        assertEquals(java.time.Duration.ofHours(1), rec.maxLifetime());
+        assertEquals(java.time.Duration.ofMinutes(10), rec.lifetimeJitter());
+        assertEquals(2, rec.maxRecycling());
+        assertEquals(List.of(java.time.Duration.ofMinutes(10), java.time.Duration.ofHours(1)), rec.reforkAfter());
+        assertEquals(1L << 30, Sizes.parse("1GiB"));
+        assertEquals(300_000_000L, Sizes.parse("300MB"));
+        assertNull(Sizes.parse("lots"));
+        r = read("[worker]\ntype = \"program\"\ncmdline = [\"true\"]\nrefork_after = [\"10m\"]\nmax_memory = \"lots\"\n");
+        assertEquals(List.of(FILE + ": worker.max_memory: must be a size greater than zero like \"512MiB\", \"1GiB\" or "
+                        + "\"300MB\", not \"lots\"",
+                FILE + ": worker.refork_after: only for type = \"ruby\": a refork makes a new loader from a warm preloaded worker"),
+                r.errors());
+    }
+
+    @Test
     void aMissingTypeIsOneErrorAndItsKeysAreNotUnknown() {
         var r = read("[worker]\ncmdline = [\"true\"]\ncwd = \"/srv\"\n");
         assertEquals(List.of(FILE + ": worker.type: is required"), r.errors());

@@ -35,6 +35,11 @@ class PoolMetricsTest {
                 # HELP kleinhirn_restarts_total Workers replaced after a death.
                 # TYPE kleinhirn_restarts_total counter
                 kleinhirn_restarts_total 7
+                # HELP kleinhirn_worker_recycles_total Workers replaced make-before-break (not deaths), by cause: memory, lifetime, refork.
+                # TYPE kleinhirn_worker_recycles_total counter
+                kleinhirn_worker_recycles_total{cause="memory"} 0
+                kleinhirn_worker_recycles_total{cause="lifetime"} 0
+                kleinhirn_worker_recycles_total{cause="refork"} 0
                 # HELP kleinhirn_failed_starts_total Workers that died before min_uptime after their ack.
                 # TYPE kleinhirn_failed_starts_total counter
                 kleinhirn_failed_starts_total 4

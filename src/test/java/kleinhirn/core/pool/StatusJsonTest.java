@@ -44,12 +44,23 @@ class StatusJsonTest {
     @Test
     void initialStateAndLoader() {
         PoolState preloaded = PoolStates.initialPreloaded(2, T0);
-        assertTrue(StatusJson.encode("web", 2, preloaded).endsWith(",\"loader\":{\"pid\":null,\"state\":\"down\"}}"));
+        assertTrue(StatusJson.encode("web", 2, preloaded).endsWith(",\"loader\":{\"pid\":null,\"state\":\"down\",\"generation\":0}}"));
         PoolState loading = PoolStates.initial(2, T0).withLoader(new Loader.Ready(1, 77, T0));
         assertEquals("{\"name\":\"web\",\"state\":\"starting\",\"reason\":\"still starting up\",\"count\":2,\"ready\":0,"
                         + "\"workers\":[],\"deaths_in_period\":0,\"failed_starts\":0,\"restarts_total\":0,"
-                        + "\"loader\":{\"pid\":77,\"state\":\"ready\"}}",
+                        + "\"loader\":{\"pid\":77,\"state\":\"ready\",\"generation\":1}}",
                 StatusJson.encode("web", 2, loading));
+    }
+
+    @Test
+    void aPreloadedPoolsWorkersSayTheirLoaderGeneration() {
+        Worker w = new Worker.Ready("w1", 201, T0, T0, true, null, null);
+        PoolState s = PoolStates.initial(2, T0).withLoader(new Loader.Ready(2, 77, T0)).withWorkers(Map.of("w1", w))
+                .withReforks(Reforks.NONE.withGenerations(Map.of("w1", 1)));
+        String t = StatusJson.time(T0);
+        assertTrue(StatusJson.encode("web", 2, s).contains("\"workers\":[{\"id\":\"w1\",\"pid\":201,\"state\":\"ready\","
+                + "\"spawned_at\":\"" + t + "\",\"acked_at\":\"" + t + "\",\"status\":null,\"generation\":1}]"),
+                StatusJson.encode("web", 2, s));
     }
 
     @Test

@@ -1,0 +1,115 @@
+# frozen_string_literal: true
+
+require_relative 'test_helper'
+
+# Hooks and reforking: a worker told (SIGURG) to refork makes a new loader on its own connection.
+class ReforkTest < Minitest::Test
+  def setup
+    Subreaper.enable!
+    @loaders = []
+    @dir = Dir.mktmpdir('kleinhirn-refork-test')
+    @path = File.join(@dir, 'refork.sock')
+    @server = UNIXServer.new(@path)
+    @conns = []
+  end
+
+  def teardown
+    @conns.each { |c| c.close unless c.closed? }
+    @server.close
+    @loaders.each(&:stop)
+    FileUtils.remove_entry(@dir)
+  end
+
+  def start(refork: true)
+    args = ['-n', 'svc', '--code-version', 'v1', '-e', 'Fixture.serve_warm',
+            '-r', fixture('app.rb'), '-r', fixture('refork_app.rb')]
+    args += ['--refork-socket', @path] if refork
+    loader = LoaderProcess.new(args, report: true, env: { 'LISTEN_FDS' => '1' })
+    @loaders << loader
+    loader.expect_ready
+    assert_equal 'loading', loader.next_report['phase']
+    loader
+  end
+
+  def accept
+    raise Minitest::Assertion, 'no connection on the refork socket' unless IO.select([@server], nil, nil, DEADLINE)
+
+    conn = @server.accept
+    @conns << conn
+    conn
+  end
+
+  # Threads Ruby itself runs besides the Ruby threads (the timer thread), measured in the loader.
+  def ruby_internal_threads
+    @ruby_internal_threads ||= Procs.status_field(@loaders.first.pid, 'Threads') - 1
+  end
+
+  def reports_of(loader, pid, phase)
+    report = loader.next_report
+    assert_equal [pid, phase], [report['pid'], report['phase']], report.inspect
+    report
+  end
+
+  def test_after_fork_runs_in_every_worker_before_the_start_expression
+    loader = start(refork: false)
+    2.times do |i|
+      pid = loader.spawn_worker("w-#{i}")
+      reports_of(loader, pid, 'after_fork')
+      reports_of(loader, pid, 'startup')
+      reports_of(loader, pid, 'acked')
+    end
+  end
+
+  def test_a_worker_told_to_refork_makes_a_new_loader_whose_workers_share_its_state
+    loader = start
+    warm = loader.spawn_worker('w-1')
+    reports_of(loader, warm, 'after_fork')
+    assert_nil reports_of(loader, warm, 'startup')['warm']
+    held_fd = reports_of(loader, warm, 'acked')['held_fd']
+    loader.expect(action: 'ack', id: 'w-1')
+
+    Process.kill(:URG, warm)
+    conn = accept
+    lines = LineReader.new(conn)
+    hello = lines.next
+    assert_equal %w[reforked w-1], [hello['action'], hello['id']]
+    new_loader = hello['pid']
+    refute_equal warm, new_loader
+    assert_equal({ 'action' => 'ready' }, lines.next)
+    reports_of(loader, new_loader, 'after_refork')
+
+    assert_equal new_loader, Process.getpgid(new_loader), 'its own process group, out of the worker\'s'
+    Procs.eventually { Procs.status_field(new_loader, 'PPid') == Process.pid }
+    assert_equal 'svc/v1 ::KleinhirnLoader::Loader', Procs.title(new_loader)
+    assert_equal '/dev/null', File.readlink("/proc/#{new_loader}/fd/#{held_fd}"), 'connections are not shared'
+    assert_match(/\Asocket:/, File.readlink("/proc/#{warm}/fd/#{held_fd}"), 'the worker keeps its own')
+    assert_equal 1, Procs.status_field(new_loader, 'Threads') - ruby_internal_threads, 'none of the app\'s threads'
+
+    conn.write(%({"op":"spawn","id":"w-2"}\n))
+    launched = lines.next
+    assert_equal %w[launched w-2], [launched['action'], launched['id']]
+    next_gen = launched['pid']
+    reports_of(loader, next_gen, 'after_fork')
+    startup = reports_of(loader, next_gen, 'startup')
+    assert_equal "filled by #{warm}", startup['warm']
+    assert_equal({ 'LISTEN_FDS' => '1', 'LISTEN_PID' => next_gen.to_s },
+                 startup['env'].select { |k, _| k.start_with?('LISTEN_') }, 'the loader\'s environment, not the worker\'s')
+    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'worker_id' => 'w-2',
+                   'pid' => next_gen }, lines.next)
+    assert_equal({ 'action' => 'ack', 'id' => 'w-2' }, lines.next)
+    Process.kill(0, warm) # the warm worker serves on
+
+    # The new loader leaves on EOF like the first one, without the app's at_exit hooks.
+    conn.close
+    assert_equal 0, Procs.wait(new_loader).exitstatus
+    [next_gen, warm].each do |pid|
+      Process.kill(:TERM, pid)
+      assert_equal 0, Procs.wait(pid).exitstatus
+    end
+    loader.close_socket
+    assert_equal 0, loader.wait_exit.exitstatus
+    phases = loader.reports_until_eof.map { |r| [r['pid'], r['phase']] }
+    assert_includes phases, [warm, 'at_exit']
+    refute_includes phases, [new_loader, 'at_exit']
+  end
+end

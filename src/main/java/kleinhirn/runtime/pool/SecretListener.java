@@ -1,0 +1,101 @@
+package kleinhirn.runtime.pool;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.function.Consumer;
+
+/**
+ * A unix stream listener for our workers whose unguessable name is the secret: it lives in a
+ * fresh directory only our user can list (0711), and the socket itself is 0666, so that a worker
+ * that dropped privileges can still connect; only processes told the path can. One virtual
+ * thread accepts and hands each connection on. Used by the einhorn and the refork sockets.
+ */
+final class SecretListener implements AutoCloseable {
+    private final Path dir, path;
+    private final ServerSocketChannel server;
+
+    private SecretListener(Path dir, Path path, ServerSocketChannel server) {
+        this.dir = dir;
+        this.path = path;
+        this.server = server;
+    }
+
+    /**
+     * Binds {@code <tmp>/<prefix>XXXX/<random>.sock} and accepts on a thread named {@code name};
+     * a failed accept (EMFILE) is handed to {@code failed} and retried after a pause.
+     */
+    static SecretListener open(String prefix, int backlog, String name, Consumer<SocketChannel> accepted,
+                               Consumer<IOException> failed) throws IOException {
+        Path dir = Files.createTempDirectory(prefix,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
+        byte[] r = new byte[16];
+        new SecureRandom().nextBytes(r);
+        Path path = dir.resolve(HexFormat.of().formatHex(r) + ".sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(path), backlog);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+        } catch (IOException e) {
+            server.close();
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+            throw e;
+        }
+        SecretListener l = new SecretListener(dir, path, server);
+        Thread.ofVirtual().name(name).start(() -> l.accept(accepted, failed));
+        return l;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    private void accept(Consumer<SocketChannel> accepted, Consumer<IOException> failed) {
+        while (server.isOpen()) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException e) {
+                if (!server.isOpen()) return; // closed by us
+                // e.g. EMFILE: the listener must not stop for good; it must not spin either
+                failed.accept(e);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
+            }
+            accepted.accept(ch);
+        }
+    }
+
+    static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(server);
+        try {
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // a leftover temp dir is harmless
+        }
+    }
+}
