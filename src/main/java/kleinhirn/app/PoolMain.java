@@ -68,34 +68,6 @@ final class PoolMain {
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            if (cfg.health().listen() != null) {
-                HttpEndpoints http;
-                try {
-                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
-                } catch (IOException e) {
-                    log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
-                            "error", String.valueOf(e.getMessage()));
-                    return 1;
-                }
-                opened.push(http);
-                int port = http.address().getPort();
-                watch.httpConnections(() -> SelfStats.tcpConnections(port));
-                log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
-                        "endpoint", cfg.health().endpoint());
-            }
-            if (cfg.socket() != null) {
-                ControlServer control;
-                try {
-                    control = ControlSocket.bind(Path.of(cfg.socket()), loop, log);
-                } catch (IOException e) {
-                    log.error("cannot listen on the control socket", "path", cfg.socket(),
-                            "error", String.valueOf(e.getMessage()));
-                    return 1;
-                }
-                opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
-                watch.control(control);
-                log.info("control socket listening", "path", cfg.socket());
-            }
             ChannelPairs pairs;
             try {
                 pairs = ChannelPairs.create();
@@ -117,22 +89,35 @@ final class PoolMain {
             PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
                     junk, System.getenv());
             loop.interpreter(processes);
-            Readiness readiness = Readiness.open(cfg, self, loop, log, junk, watch::state);
-            if (readiness == null) return 1;
-            opened.push(readiness);
+            Readiness.Plan plan = Readiness.plan(cfg, self, log);
+            if (plan == null) return 1;
+            opened.push(plan);
+            processes.protocols(plan.protocols());
             opened.push(processes::closeAll);
-            processes.protocols(readiness.protocols());
+            // The critical path first: the first spawn (the loader, or the workers) happens as soon
+            // as what it needs exists; health, control and (for a loader) the ack sockets are set
+            // up while it starts. Fork/exec workers may ack at once, so their sockets come first;
+            // a loader's workers are only requested once the loop runs, after all of this.
+            boolean preloaded = cfg.worker().type() == Config.Type.RUBY;
+            if (!preloaded && !openReadiness(plan, self, loop, log, junk, watch, opened)) return 1;
+            boolean setUp;
             try {
                 loop.handle(new PoolEvent.Started());
+                setUp = (!preloaded || openReadiness(plan, self, loop, log, junk, watch, opened))
+                        && openViews(cfg, watch, loop, log, opened);
+                // A setup failure after the first spawn stops what was spawned, the ordinary way.
+                if (!setUp) loop.handle(new PoolEvent.StopRequested(false, "setup failed"));
                 loop.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return 1;
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
                 killEveryChild(self);
                 return 1;
             }
+            if (!setUp) return 1;
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
         } finally {
             for (AutoCloseable c : opened) {
@@ -143,6 +128,48 @@ final class PoolMain {
                 }
             }
         }
+    }
+
+    private static boolean openReadiness(Readiness.Plan plan, int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
+                                         Logger log, Throttle junk, PoolWatch watch, Deque<AutoCloseable> opened) {
+        Readiness readiness = plan.open(self, loop, log, junk, watch::state);
+        if (readiness == null) return false;
+        opened.push(readiness);
+        return true;
+    }
+
+    /** The health HTTP server and the control socket; false (logged) if either cannot listen. */
+    private static boolean openViews(Config cfg, PoolWatch watch, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
+                                     Logger log, Deque<AutoCloseable> opened) {
+        if (cfg.health().listen() != null) {
+            HttpEndpoints http;
+            try {
+                http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
+            } catch (IOException e) {
+                log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
+                        "error", String.valueOf(e.getMessage()));
+                return false;
+            }
+            opened.push(http);
+            int port = http.address().getPort();
+            watch.httpConnections(() -> SelfStats.tcpConnections(port));
+            log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
+                    "endpoint", cfg.health().endpoint());
+        }
+        if (cfg.socket() != null) {
+            ControlServer control;
+            try {
+                control = ControlSocket.bind(Path.of(cfg.socket()), loop, log);
+            } catch (IOException e) {
+                log.error("cannot listen on the control socket", "path", cfg.socket(),
+                        "error", String.valueOf(e.getMessage()));
+                return false;
+            }
+            opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
+            watch.control(control);
+            log.info("control socket listening", "path", cfg.socket());
+        }
+        return true;
     }
 
     /** SIGKILL each child's process group (workers lead their own) and the child itself. */

@@ -12,47 +12,68 @@ import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.EinhornSocket;
 
 /**
- * The ack channels besides the status fd, opened before the first spawn: the workers'
- * NOTIFY_SOCKET (when acks are expected or a watchdog is configured) and einhorn's command
- * socket (when acks are expected), plus the inherited listen sockets; all become
- * {@link WorkerProtocols} for the spawner.
+ * The ack channels besides the status fd: the workers' NOTIFY_SOCKET (when acks are expected or
+ * a watchdog is configured) and einhorn's command socket (when acks are expected), plus the
+ * inherited listen sockets; all become {@link WorkerProtocols} for the spawner.
+ *
+ * <p>Two steps, so that a preloading loader can start before the sockets exist: {@link #plan}
+ * picks the names (which go into the loader's environment), {@link Plan#open} binds them. The
+ * contract for callers: every spawn that may start a worker at once (fork/exec) comes after
+ * {@code open}; a loader may come before, since its workers are only requested once the loop
+ * runs, after {@code open}.
  */
 final class Readiness implements AutoCloseable {
     private final WorkerNotify notify;
     private final EinhornSocket einhorn;
-    private final WorkerProtocols protocols;
 
-    private Readiness(WorkerNotify notify, EinhornSocket einhorn, WorkerProtocols protocols) {
+    private Readiness(WorkerNotify notify, EinhornSocket einhorn) {
         this.notify = notify;
         this.einhorn = einhorn;
-        this.protocols = protocols;
     }
 
-    /** Opens what the config asks for; logs and returns null if a socket cannot be made. */
-    static Readiness open(Config cfg, int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
-                          Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
+    /** The names the workers will be given; nothing is bound yet. Close it if it is never opened. */
+    record Plan(String notifyAddress, EinhornSocket.Place einhorn, WorkerProtocols protocols) implements AutoCloseable {
+        /** Binds what the plan names; logs and returns null if a socket cannot be made. */
+        Readiness open(int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log, Throttle junk,
+                       java.util.function.Supplier<PoolState> snapshot) {
+            WorkerNotify notify = null;
+            EinhornSocket einhornSocket = null;
+            try {
+                if (notifyAddress != null) notify = WorkerNotify.start(notifyAddress, self, loop::post, junk, log,
+                        pid -> snapshot.get().byPid(pid) != null);
+                if (einhorn != null) einhornSocket = EinhornSocket.start(einhorn, loop::post, junk);
+            } catch (ErrnoException | IOException e) {
+                log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
+                if (notify != null) notify.close();
+                close();
+                return null;
+            }
+            log.debug("ack sockets for workers", "notify_socket", notifyAddress,
+                    "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
+            return new Readiness(notify, einhornSocket);
+        }
+
+        @Override
+        public void close() {
+            if (einhorn != null) einhorn.close();
+        }
+    }
+
+    /** Names the channels the config asks for; logs and returns null if that fails. */
+    static Plan plan(Config cfg, int self, Logger log) {
         Config.Worker w = cfg.worker();
-        WorkerNotify notify = null;
-        EinhornSocket einhorn = null;
+        String notify = w.acks() || w.watchdog() != null ? WorkerNotify.newAddress(self) : null;
+        EinhornSocket.Place einhorn = null;
         try {
-            if (w.acks() || w.watchdog() != null) notify = WorkerNotify.start(self, loop::post, junk, log,
-                    pid -> snapshot.get().byPid(pid) != null);
-            if (w.acks()) einhorn = EinhornSocket.start(loop::post, junk);
-        } catch (ErrnoException | IOException e) {
+            if (w.acks()) einhorn = EinhornSocket.Place.reserve();
+        } catch (IOException e) {
             log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
-            if (notify != null) notify.close();
             return null;
         }
-        WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify == null ? null : notify.address(),
-                w.watchdog(), einhorn == null ? null : einhorn.path().toString());
+        WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify, w.watchdog(),
+                einhorn == null ? null : einhorn.path().toString());
         if (p.listenFds() > 0) log.info("passing inherited listen sockets to workers", "listen_fds", p.listenFds());
-        log.debug("ack sockets for workers", "notify_socket", notify == null ? null : notify.address(),
-                "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
-        return new Readiness(notify, einhorn, p);
-    }
-
-    WorkerProtocols protocols() {
-        return protocols;
+        return new Plan(notify, einhorn, p);
     }
 
     @Override

@@ -43,11 +43,19 @@ final class WorkerNotify implements AutoCloseable {
         this.log = log;
     }
 
-    static WorkerNotify start(int self, Consumer<PoolEvent> post, Throttle junk, Logger log, IntPredicate known)
-            throws ErrnoException {
+    /**
+     * A fresh abstract-namespace name, chosen before the socket is bound so that a preloading
+     * loader can be told it while we still set up. Unguessable: nobody can bind it first.
+     */
+    static String newAddress(int self) {
         byte[] r = new byte[8];
         new SecureRandom().nextBytes(r);
-        NotifySocket s = NotifySocket.bind("@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r));
+        return "@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r);
+    }
+
+    static WorkerNotify start(String address, int self, Consumer<PoolEvent> post, Throttle junk, Logger log,
+                              IntPredicate known) throws ErrnoException {
+        NotifySocket s = NotifySocket.bind(address);
         WorkerNotify n = new WorkerNotify(s, self, post, junk, log, known);
         Thread t = Thread.ofPlatform().daemon().name("notify").unstarted(n::receive);
         t.start();

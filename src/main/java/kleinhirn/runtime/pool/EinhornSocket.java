@@ -29,43 +29,63 @@ import kleinhirn.runtime.log.Throttle;
 public final class EinhornSocket implements AutoCloseable {
     static final int MAX_LINE = 4096, MAX_CONNECTIONS = 64;
 
-    private final Path dir, path;
+    private final Place place;
     private final ServerSocketChannel server;
     private final Consumer<PoolEvent> post;
     private final Throttle junk;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
 
-    private EinhornSocket(Path dir, Path path, ServerSocketChannel server, Consumer<PoolEvent> post, Throttle junk) {
-        this.dir = dir;
-        this.path = path;
+    private EinhornSocket(Place place, ServerSocketChannel server, Consumer<PoolEvent> post, Throttle junk) {
+        this.place = place;
         this.server = server;
         this.post = post;
         this.junk = junk;
     }
 
-    public static EinhornSocket start(Consumer<PoolEvent> post, Throttle junk) throws IOException {
-        Path dir = Files.createTempDirectory("kleinhirn-einhorn-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
-        byte[] r = new byte[16];
-        new SecureRandom().nextBytes(r);
-        Path path = dir.resolve(HexFormat.of().formatHex(r) + ".sock");
+    /**
+     * Where the socket will listen: a fresh 0711 directory and an unguessable name in it. Made
+     * before the socket listens, so a preloading loader can be told the path while we still set
+     * up; closing it removes the directory again (when {@link #start} never ran).
+     */
+    public record Place(Path dir, Path path) implements AutoCloseable {
+        public static Place reserve() throws IOException {
+            Path dir = Files.createTempDirectory("kleinhirn-einhorn-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
+            byte[] r = new byte[16];
+            new SecureRandom().nextBytes(r);
+            return new Place(dir, dir.resolve(HexFormat.of().formatHex(r) + ".sock"));
+        }
+
+        @Override
+        public void close() {
+            try {
+                Files.deleteIfExists(path);
+                Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // a leftover temp dir is harmless
+            }
+        }
+    }
+
+    /** Listens at {@code place}; the socket owns the place from now on (its close removes it). */
+    public static EinhornSocket start(Place place, Consumer<PoolEvent> post, Throttle junk) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(path), 64);
+            server.bind(UnixDomainSocketAddress.of(place.path()), 64);
             // Workers that dropped privileges must be able to connect; the name is the secret.
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+            Files.setPosixFilePermissions(place.path(), PosixFilePermissions.fromString("rw-rw-rw-"));
         } catch (IOException e) {
             server.close();
             throw e;
         }
-        EinhornSocket s = new EinhornSocket(dir, path, server, post, junk);
+        EinhornSocket s = new EinhornSocket(place, server, post, junk);
         Thread.ofVirtual().name("einhorn-accept").start(s::accept);
         return s;
     }
 
     public Path path() {
-        return path;
+        return place.path();
     }
 
     private void accept() {
@@ -166,11 +186,6 @@ public final class EinhornSocket implements AutoCloseable {
         } catch (IOException ignored) {
             // on the way out
         }
-        try {
-            Files.deleteIfExists(path);
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // a leftover temp dir is harmless
-        }
+        place.close();
     }
 }
