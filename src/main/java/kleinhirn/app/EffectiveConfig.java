@@ -36,20 +36,24 @@ final class EffectiveConfig {
         e.kv("live_endpoint", c.health().liveEndpoint());
         e.kv("status_endpoint", c.health().statusEndpoint());
         e.kv("metrics_endpoint", c.health().metricsEndpoint());
-        var w = c.worker();
+        Config.Worker worker = c.worker();
+        Config.Supervision w = worker.supervision();
         e.table("worker");
-        e.kv("type", w.type() == Config.Type.RUBY ? "ruby" : "program");
+        e.kv("type", worker.type());
         e.kv("count", w.count());
         e.kv("ack_timeout", w.ackTimeout());
-        if (w.type() == Config.Type.PROGRAM) {
-            e.kv("cmdline", w.cmdline());
-            if (w.cwd() != null) e.kv("cwd", w.cwd());
-            e.kv("ack_workers", w.ackWorkers());
-        } else {
-            if (w.gemfile() != null) e.kv("gemfile", w.gemfile().toString());
-            e.kv("load", w.load().toString());
-            e.kv("start_expression", w.startExpression());
-            e.kv("ruby", w.ruby());
+        switch (worker) {
+            case Config.Worker.Program p -> {
+                e.kv("cmdline", p.cmdline());
+                if (p.cwd() != null) e.kv("cwd", p.cwd());
+                e.kv("ack_workers", p.ackWorkers());
+            }
+            case Config.Worker.Ruby r -> {
+                if (r.gemfile() != null) e.kv("gemfile", r.gemfile().toString());
+                e.kv("load", r.load().toString());
+                e.kv("start_expression", r.startExpression());
+                e.kv("ruby", r.ruby());
+            }
         }
         e.kv("max_deaths", w.maxDeaths());
         e.kv("death_period", w.deathPeriod());
@@ -60,7 +64,7 @@ final class EffectiveConfig {
         e.kv("stop_signal", Sig.name(w.stopSignal()));
         e.kv("stop_timeout", w.stopTimeout());
         if (w.watchdog() != null) e.kv("watchdog", w.watchdog());
-        e.kv("env", w.env());
+        e.kv("env", worker.env());
         return e.b.toString();
     }
 

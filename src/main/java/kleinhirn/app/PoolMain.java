@@ -47,7 +47,7 @@ final class PoolMain {
         for (String w : warnings) log.warn("configuration warning", "detail", w);
         int self = Libc.getpid();
         log.info("startup", "version", Version.VERSION, "pid", self, "config", cfg.file().toString(),
-                "workers", cfg.worker().count(), "type", cfg.worker().type().name().toLowerCase(java.util.Locale.ROOT));
+                "workers", cfg.worker().count(), "type", cfg.worker().type());
         try {
             Libc.setChildSubreaper();
         } catch (ErrnoException e) {
@@ -59,9 +59,7 @@ final class PoolMain {
         PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
         Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
-                cfg.worker().type() == Config.Type.RUBY
-                        ? PoolState.initialPreloaded(new SecureRandom().nextLong(), clock.instant())
-                        : PoolState.initial(new SecureRandom().nextLong(), clock.instant()),
+                PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
 
@@ -98,7 +96,7 @@ final class PoolMain {
             // as what it needs exists; health, control and (for a loader) the ack sockets are set
             // up while it starts. Fork/exec workers may ack at once, so their sockets come first;
             // a loader's workers are only requested once the loop runs, after all of this.
-            boolean preloaded = cfg.worker().type() == Config.Type.RUBY;
+            boolean preloaded = cfg.worker() instanceof Config.Worker.Ruby;
             if (!preloaded && !openReadiness(plan, self, loop, log, junk, watch, opened)) return 1;
             boolean setUp;
             try {

@@ -67,10 +67,15 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     public void perform(PoolEffect effect) {
         switch (effect) {
             case PoolEffect.Spawn(String id) -> {
-                if (cfg.worker().type() == Config.Type.RUBY) requestFromLoader(id);
-                else spawn(id);
+                switch (cfg.worker()) {
+                    case Config.Worker.Program p -> spawn(p, id);
+                    case Config.Worker.Ruby r -> requestFromLoader(id);
+                }
             }
-            case PoolEffect.StartLoader(int generation) -> startLoader(generation);
+            case PoolEffect.StartLoader(int generation) -> {
+                // Only a preloaded pool starts a loader.
+                if (cfg.worker() instanceof Config.Worker.Ruby r) startLoader(r, generation);
+            }
             case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
             case PoolEffect.SignalStrays(int signal) -> {
                 // A stray may lead a group of its own (setsid): its group first, then itself.
@@ -91,8 +96,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
-    private void spawn(String id) {
-        Config.Worker w = cfg.worker();
+    private void spawn(Config.Worker.Program w, String id) {
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put("KLEINHIRN_WORKER_ID", id);
         ours.put("KLEINHIRN_NAME", cfg.name());
@@ -132,8 +136,7 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
      * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd N -n NAME -e EXPR -r LOAD}.
      * The previous generation's channel stays open: its workers may still ack on it.
      */
-    private void startLoader(int generation) {
-        Config.Worker w = cfg.worker();
+    private void startLoader(Config.Worker.Ruby w, int generation) {
         ChannelPairs.Pair pair = null;
         try {
             pair = pairs.open();

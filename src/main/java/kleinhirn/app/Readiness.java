@@ -62,7 +62,7 @@ final class Readiness implements AutoCloseable {
     /** Names the channels the config asks for; logs and returns null if that fails. */
     static Plan plan(Config cfg, int self, Logger log) {
         Config.Worker w = cfg.worker();
-        String notify = w.acks() || w.watchdog() != null ? WorkerNotify.newAddress(self) : null;
+        String notify = w.acks() || w.supervision().watchdog() != null ? WorkerNotify.newAddress(self) : null;
         EinhornSocket.Place einhorn = null;
         try {
             if (w.acks()) einhorn = EinhornSocket.Place.reserve();
@@ -70,7 +70,7 @@ final class Readiness implements AutoCloseable {
             log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
             return null;
         }
-        WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify, w.watchdog(),
+        WorkerProtocols p = WorkerProtocols.of(System.getenv(), self, notify, w.supervision().watchdog(),
                 einhorn == null ? null : einhorn.path().toString());
         if (p.listenFds() > 0) log.info("passing inherited listen sockets to workers", "listen_fds", p.listenFds());
         return new Plan(notify, einhorn, p);

@@ -6,15 +6,27 @@ import java.time.Instant;
 import java.util.Map;
 import kleinhirn.core.pool.Phase;
 import kleinhirn.core.pool.PoolState;
+import kleinhirn.core.pool.PoolStates;
+import kleinhirn.core.pool.Shutdown;
+import kleinhirn.core.pool.Worker;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import org.junit.jupiter.api.Test;
 
 class UpwardNotifyTest {
+    /** A state the machine could hold in this phase; its derived reason must be the one given. */
     static PoolState in(Phase phase, String reason) {
-        PoolState s = PoolState.initial(1, Instant.EPOCH);
-        return new PoolState(phase, reason, Map.of(), s.deaths(), 0, s.spawnNotBefore(), phase != Phase.STARTING, 0,
-                s.counters(), Map.of(), false, null, 1, Instant.EPOCH);
+        PoolState s = switch (phase) {
+            case STARTING -> PoolStates.initial(1, Instant.EPOCH);
+            case RUNNING -> PoolStates.initial(0, Instant.EPOCH);
+            case UNDERPROVISIONED -> PoolStates.initial(2, Instant.EPOCH).withEverRan(true).withWorkers(PoolStates.workers(
+                    new Worker.Ready("a", 10, Instant.EPOCH, Instant.EPOCH, true, null, null)));
+            case STOPPING -> PoolStates.initial(1, Instant.EPOCH).withShutdown(new Shutdown.Draining("test", Instant.EPOCH));
+            case FAULTED -> throw new IllegalArgumentException("not used here");
+        };
+        assertEquals(phase, s.phase());
+        assertEquals(reason, s.reason());
+        return s;
     }
 
     @Test

@@ -148,7 +148,10 @@ class CliIT {
                 new Case("count.toml", ok + "count = \"many\"\n", "worker.count", "integer"),
                 new Case("syntax.toml", ok + "count = = 3\n", "line 6", "expected a value"),
                 new Case("ruby.toml", "[supervisor]\nname = \"x\"\n[worker]\ntype = \"ruby\"\nload = \"missing.rb\"\nstart_expression = \"X\"\n", "worker.load", "file not found"),
-                new Case("bad.json", "{\"supervisor\": {\"name\": 5}}", "supervisor.name", "must be a string"));
+                new Case("bad.json", "{\"supervisor\": {\"name\": 5}}", "supervisor.name", "must be a string"),
+                new Case("dup.json", "{\"supervisor\": {\"name\": \"x\"}, \"worker\": {\"type\": \"program\", "
+                        + "\"cmdline\": [\"true\"], \"count\": 1, \"count\": 2}}", "worker.count", "duplicate key"),
+                new Case("notype.toml", "[supervisor]\nname = \"x\"\n[worker]\ncmdline = [\"true\"]\n", "worker.type", "is required"));
         for (Case c : cases) {
             Path f = write(c.name(), c.text());
             Run r = run("-f", f.toString());
@@ -163,6 +166,14 @@ class CliIT {
         Run strict = run("check", "--strict", "-f", unknown.toString());
         assertEquals(2, strict.code());
         assertTrue(strict.err().contains("worker.colour: unknown key"), strict.err());
+        Run noType = run("check", "--strict", "-f", dir.resolve("notype.toml").toString());
+        assertFalse(noType.err().contains("unknown key"), "a missing type is reported once: " + noType.err());
+        Path stringCount = write("stringcount.toml", ok + "count = \"4\"\n");
+        Run lenient = run("check", "-f", stringCount.toString());
+        assertEquals(0, lenient.code(), "an integer given as a string is accepted: " + lenient.err());
+        assertTrue(lenient.out().contains("count = 4"), lenient.out());
+        assertTrue(lenient.err().contains("worker.count: an integer given as a string"), lenient.err());
+        assertEquals(2, run("check", "--strict", "-f", stringCount.toString()).code(), "but not under --strict");
         assertEquals(2, run("-f", dir.resolve("missing.toml").toString()).code());
         assertEquals(2, run("--bogus").code());
     }

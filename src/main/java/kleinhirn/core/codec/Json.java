@@ -18,14 +18,23 @@ public final class Json {
     public static final int MAX_DEPTH = 64;
 
     private final String s;
+    /** Refuse an object that repeats a key (RFC 8259 leaves it open; a config must not). */
+    private final boolean uniqueKeys;
     private int i;
 
-    private Json(String s) { this.s = s; }
+    private Json(String s, boolean uniqueKeys) {
+        this.s = s;
+        this.uniqueKeys = uniqueKeys;
+    }
 
     public static Object parse(String text) {
-        Json p = new Json(text);
+        return parse(text, false);
+    }
+
+    private static Object parse(String text, boolean uniqueKeys) {
+        Json p = new Json(text, uniqueKeys);
         p.ws();
-        Object v = p.value(0);
+        Object v = p.value(0, "");
         p.ws();
         if (p.i != text.length()) throw p.error("trailing characters");
         return v;
@@ -38,13 +47,23 @@ public final class Json {
         throw new JsonException("expected a JSON object", 0);
     }
 
-    private Object value(int depth) {
+    /**
+     * Like {@link #parseObject}, for documents such as config files: a key repeated in one
+     * object is an error that names it by its dotted path ("worker.count: duplicate key").
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseDocument(String text) {
+        if (parse(text, true) instanceof Map<?, ?> m) return (Map<String, Object>) m;
+        throw new JsonException("expected a JSON object", 0);
+    }
+
+    private Object value(int depth, String path) {
         if (depth > MAX_DEPTH) throw error("nested too deeply");
         if (i >= s.length()) throw error("unexpected end of input");
         char c = s.charAt(i);
         return switch (c) {
-            case '{' -> object(depth);
-            case '[' -> array(depth);
+            case '{' -> object(depth, path);
+            case '[' -> array(depth, path);
             case '"' -> string();
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
@@ -56,7 +75,7 @@ public final class Json {
         };
     }
 
-    private Map<String, Object> object(int depth) {
+    private Map<String, Object> object(int depth, String path) {
         Map<String, Object> m = new LinkedHashMap<>();
         i++;
         ws();
@@ -64,11 +83,14 @@ public final class Json {
         while (true) {
             ws();
             if (peek() != '"') throw error("expected a string key");
+            int at = i;
             String k = string();
+            String keyPath = path.isEmpty() ? k : path + "." + k;
+            if (uniqueKeys && m.containsKey(k)) throw error(keyPath + ": duplicate key", at);
             ws();
             expect(':');
             ws();
-            m.put(k, value(depth + 1));
+            m.put(k, value(depth + 1, keyPath));
             ws();
             char c = next();
             if (c == '}') return m;
@@ -76,14 +98,14 @@ public final class Json {
         }
     }
 
-    private List<Object> array(int depth) {
+    private List<Object> array(int depth, String path) {
         List<Object> l = new ArrayList<>();
         i++;
         ws();
         if (peek() == ']') { i++; return l; }
         while (true) {
             ws();
-            l.add(value(depth + 1));
+            l.add(value(depth + 1, path));
             ws();
             char c = next();
             if (c == ']') return l;

@@ -18,23 +18,54 @@ public record Config(Path file, Log log, String name, String socket, Health heal
     public record Health(InetSocketAddress listen, String endpoint, String liveEndpoint, String statusEndpoint,
                          String metricsEndpoint) {}
 
-    public enum Type { PROGRAM, RUBY }
+    /**
+     * How the pool is supervised, whatever the workers are: how many, the ack deadline, the
+     * restart budget, how they are stopped. {@code watchdog} is null when not configured.
+     */
+    public record Supervision(int count, Duration ackTimeout, int maxDeaths, Duration deathPeriod, int maxFailedStarts,
+                              Duration minUptime, Duration restartDelay, Duration maxRestartDelay, int stopSignal,
+                              Duration stopTimeout, Duration watchdog) {}
 
-    public record Worker(Type type, int count, Duration ackTimeout, List<String> cmdline, Map<String, String> env,
-                         String cwd, boolean ackWorkers, Path gemfile, Path load, String startExpression, String ruby,
-                         int maxDeaths, Duration deathPeriod, int maxFailedStarts, Duration minUptime,
-                         Duration restartDelay, Duration maxRestartDelay, int stopSignal, Duration stopTimeout,
-                         Duration watchdog) {
+    /** What the workers are: a program we fork/exec, or Ruby workers forked by a preloading loader. */
+    public sealed interface Worker {
+        Supervision supervision();
+
+        /** Extra environment for each worker (and the loader). */
+        Map<String, String> env();
+
+        /** {@code cmdline} is never empty; {@code cwd} is null to inherit ours. */
+        record Program(Supervision supervision, List<String> cmdline, Map<String, String> env, String cwd,
+                       boolean ackWorkers) implements Worker {}
+
+        /** Paths are absolute (resolved against the config file's directory); {@code gemfile} may be null. */
+        record Ruby(Supervision supervision, Path gemfile, Path load, String startExpression, String ruby,
+                    Map<String, String> env) implements Worker {}
+
+        /** As the config says it: "program" or "ruby". */
+        default String type() {
+            return switch (this) {
+                case Program p -> "program";
+                case Ruby r -> "ruby";
+            };
+        }
+
+        default int count() {
+            return supervision().count();
+        }
+
         /** Preloaded workers always ack; program workers only with ack_workers. */
-        public boolean acks() {
-            return type == Type.RUBY || ackWorkers;
+        default boolean acks() {
+            return switch (this) {
+                case Program p -> p.ackWorkers();
+                case Ruby r -> true;
+            };
         }
     }
 
     public PoolConfig pool() {
-        Worker w = worker;
-        return new PoolConfig(w.count(), w.acks(), w.ackTimeout(), w.maxDeaths(), w.deathPeriod(), w.maxFailedStarts(),
-                w.minUptime(), w.restartDelay(), w.maxRestartDelay(), w.stopSignal(), w.stopTimeout(), w.watchdog(),
-                w.type() == Type.RUBY);
+        Supervision s = worker.supervision();
+        return new PoolConfig(s.count(), worker.acks(), s.ackTimeout(), s.maxDeaths(), s.deathPeriod(),
+                s.maxFailedStarts(), s.minUptime(), s.restartDelay(), s.maxRestartDelay(), s.stopSignal(),
+                s.stopTimeout(), s.watchdog(), worker instanceof Worker.Ruby);
     }
 }

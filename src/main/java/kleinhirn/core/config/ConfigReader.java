@@ -2,7 +2,6 @@ package kleinhirn.core.config;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,21 +18,25 @@ import kleinhirn.core.log.LogFormat;
  * Turns a parsed document (from TOML or JSON) into a {@link Config}, collecting every problem
  * as "key: reason" instead of stopping at the first. Unknown keys are warnings (errors under
  * --strict). Relative ruby paths resolve against the config file's directory, as the original.
+ * Pure: the file system is asked through the {@link Disk} port.
  */
 public final class ConfigReader {
     /** The outcome: a config when there are no errors; warnings either way. */
     public record Result(Config config, List<String> errors, List<String> warnings) {}
 
     private final Path file;
+    private final Disk disk;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
-    private ConfigReader(Path file) {
+    private ConfigReader(Path file, Disk disk) {
         this.file = file;
+        this.disk = disk;
     }
 
-    public static Result read(Path file, Map<String, Object> doc) {
-        ConfigReader r = new ConfigReader(file);
+    /** Validates {@code doc}, read from {@code file}; asks {@code disk} whether the paths it names exist. */
+    public static Result read(Path file, Map<String, Object> doc, Disk disk) {
+        ConfigReader r = new ConfigReader(file, disk);
         Config c = r.config(new Section(r, "", doc));
         return new Result(r.errors.isEmpty() ? c : null, List.copyOf(r.errors), List.copyOf(r.warnings));
     }
@@ -87,43 +90,73 @@ public final class ConfigReader {
         return new Config.Log(out.equals("stdout"), level, format);
     }
 
+    /** The keys only one type of worker has: with no (valid) type, none of them is judged. */
+    private static final List<String> PROGRAM_KEYS = List.of("cmdline", "cwd", "ack_workers");
+    private static final List<String> RUBY_KEYS = List.of("gemfile", "load", "start_expression", "ruby");
+
     private Config.Worker worker(Section s) {
         String typeName = s.string("type", null, true);
-        Config.Type type = null;
-        if ("program".equals(typeName)) type = Config.Type.PROGRAM;
-        else if ("ruby".equals(typeName)) type = Config.Type.RUBY;
-        else if (typeName != null) s.error("type", "must be \"program\" or \"ruby\", not \"" + typeName + "\"");
+        Config.Supervision supervision = supervision(s);
+        return switch (typeName) {
+            case "program" -> program(s, supervision);
+            case "ruby" -> ruby(s, supervision);
+            case null -> unknownType(s);
+            default -> {
+                s.error("type", "must be \"program\" or \"ruby\", not \"" + typeName + "\"");
+                yield unknownType(s);
+            }
+        };
+    }
+
+    /** The type is already reported; its keys are neither checked nor reported as unknown. */
+    private static Config.Worker unknownType(Section s) {
+        s.ignore(PROGRAM_KEYS);
+        s.ignore(RUBY_KEYS);
+        s.ignore(List.of("env"));
+        return null;
+    }
+
+    private Config.Worker.Program program(Section s, Config.Supervision supervision) {
+        List<String> cmdline = s.strings("cmdline", true);
+        if (cmdline != null && cmdline.isEmpty()) s.error("cmdline", "must not be empty");
+        Map<String, String> env = s.stringMap("env");
+        String cwd = s.string("cwd", null, false);
+        if (cwd != null && !disk.isDirectory(Path.of(cwd))) s.error("cwd", "is not a directory: " + cwd);
+        boolean ackWorkers = s.bool("ack_workers", false);
+        return new Config.Worker.Program(supervision, cmdline, env, cwd, ackWorkers);
+    }
+
+    private Config.Worker.Ruby ruby(Section s, Config.Supervision supervision) {
+        String g = s.string("gemfile", null, false);
+        Path gemfile = g == null ? null : existingFile(s, "gemfile", g);
+        String l = s.string("load", null, true);
+        Path load = l == null ? null : existingFile(s, "load", l);
+        String startExpression = s.string("start_expression", null, true);
+        String ruby = s.string("ruby", "ruby", false);
+        Map<String, String> env = s.stringMap("env");
+        return new Config.Worker.Ruby(supervision, gemfile, load, startExpression, ruby, env);
+    }
+
+    /** Relative to the config file's directory, as the original; must be a regular file. */
+    private Path existingFile(Section s, String k, String p) {
+        Path base = file.toAbsolutePath().getParent();
+        Path resolved = base == null ? Path.of(p) : base.resolve(p);
+        if (!disk.isRegularFile(resolved)) s.error(k, "file not found: " + resolved);
+        return resolved;
+    }
+
+    private Config.Supervision supervision(Section s) {
         long count = s.integer("count", 1);
         if (count < 1) s.error("count", "must be at least 1, not " + count);
         if (count > 10_000) s.error("count", "must be at most 10000, not " + count);
         Duration ackTimeout = s.duration("ack_timeout", "60s");
-        List<String> cmdline = List.of();
-        Map<String, String> env = Map.of();
-        String cwd = null;
-        boolean ackWorkers = false;
-        Path gemfile = null, load = null;
-        String startExpression = null, ruby = "ruby";
-        if (type == Config.Type.PROGRAM) {
-            cmdline = s.strings("cmdline", true);
-            if (cmdline != null && cmdline.isEmpty()) s.error("cmdline", "must not be empty");
-            env = s.stringMap("env");
-            cwd = s.string("cwd", null, false);
-            if (cwd != null && !Files.isDirectory(Path.of(cwd))) s.error("cwd", "is not a directory: " + cwd);
-            ackWorkers = s.bool("ack_workers", false);
-        } else if (type == Config.Type.RUBY) {
-            String g = s.string("gemfile", null, false);
-            if (g != null) gemfile = s.existingFile("gemfile", g);
-            String l = s.string("load", null, true);
-            if (l != null) load = s.existingFile("load", l);
-            startExpression = s.string("start_expression", null, true);
-            ruby = s.string("ruby", "ruby", false);
-            env = s.stringMap("env");
-        }
-        int maxDeaths = (int) s.integer("max_deaths", 10);
+        long maxDeaths = s.integer("max_deaths", 10);
         if (maxDeaths < 0) s.error("max_deaths", "must not be negative");
+        if (maxDeaths > Integer.MAX_VALUE) s.error("max_deaths", "must be at most " + Integer.MAX_VALUE);
         Duration deathPeriod = s.duration("death_period", "60s");
-        int maxFailed = (int) s.integer("max_failed_starts", 5);
+        long maxFailed = s.integer("max_failed_starts", 5);
         if (maxFailed < 1) s.error("max_failed_starts", "must be at least 1");
+        if (maxFailed > Integer.MAX_VALUE) s.error("max_failed_starts", "must be at most " + Integer.MAX_VALUE);
         Duration minUptime = s.duration("min_uptime", "1s");
         Duration restartDelay = s.duration("restart_delay", "100ms");
         Duration maxRestartDelay = s.duration("max_restart_delay", "30s");
@@ -138,9 +171,8 @@ public final class ConfigReader {
         if (ackTimeout != null && ackTimeout.isZero()) s.error("ack_timeout", "must be greater than zero");
         if (deathPeriod != null && deathPeriod.isZero()) s.error("death_period", "must be greater than zero");
         if (watchdog != null && watchdog.isZero()) s.error("watchdog", "must be greater than zero");
-        return new Config.Worker(type, (int) count, ackTimeout, cmdline, env, cwd, ackWorkers, gemfile, load,
-                startExpression, ruby, maxDeaths, deathPeriod, maxFailed, minUptime, restartDelay, maxRestartDelay,
-                stopSignal, stopTimeout, watchdog);
+        return new Config.Supervision((int) count, ackTimeout, (int) maxDeaths, deathPeriod, (int) maxFailed, minUptime,
+                restartDelay, maxRestartDelay, stopSignal, stopTimeout, watchdog);
     }
 
     private static InetSocketAddress address(Section s, String addr) {
@@ -231,12 +263,19 @@ public final class ConfigReader {
             return def;
         }
 
+        /**
+         * One rule for every integer key: an integer, or (as the original's config-rs coerced it)
+         * a string holding a decimal integer, which is accepted with a warning, so
+         * {@code check --strict} refuses it.
+         */
         long integer(String k, long def) {
             Object v = get(k);
             if (v == null) return def;
             if (v instanceof Long l) return l;
-            // The original coerced "3" to 3 for count (config-rs); keep accepting it.
-            if (v instanceof String s && s.matches("[0-9]{1,9}")) return Long.parseLong(s);
+            if (v instanceof String s && s.matches("-?[0-9]{1,18}")) {
+                r.warnings.add(r.file + ": " + key(k) + ": an integer given as a string; write " + k + " = " + s);
+                return Long.parseLong(s);
+            }
             error(k, "must be an integer, not " + kind(v));
             return def;
         }
@@ -292,11 +331,9 @@ public final class ConfigReader {
             return java.util.Collections.unmodifiableMap(out);
         }
 
-        Path existingFile(String k, String p) {
-            Path base = r.file.toAbsolutePath().getParent();
-            Path resolved = base == null ? Path.of(p) : base.resolve(p);
-            if (!Files.isRegularFile(resolved)) error(k, "file not found: " + resolved);
-            return resolved;
+        /** Marks keys as read without judging them. */
+        void ignore(List<String> keys) {
+            used.addAll(keys);
         }
 
         void finish() {

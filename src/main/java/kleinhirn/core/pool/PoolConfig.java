@@ -20,11 +20,8 @@ public record PoolConfig(int count, boolean acks, Duration ackTimeout, int maxDe
                 maxRestartDelay, stopSignal, stopTimeout, watchdog, false);
     }
 
-    /** Backoff before the replacement after the n-th consecutive failed start (n >= 1). */
-    public Duration backoff(int streak) {
-        if (streak <= 0) return Duration.ZERO;
-        Duration d = restartDelay;
-        for (int i = 1; i < streak && d.compareTo(maxRestartDelay) < 0; i++) d = d.multipliedBy(2);
-        return d.compareTo(maxRestartDelay) > 0 ? maxRestartDelay : d;
+    /** The knobs of the restart budget. */
+    public RestartBudget.Policy budget() {
+        return new RestartBudget.Policy(maxDeaths, deathPeriod, maxFailedStarts, restartDelay, maxRestartDelay);
     }
 }

@@ -10,10 +10,11 @@ import kleinhirn.core.pool.PoolEvent.*;
  * The worker-pool policy as a pure function: no clock, no threads, no syscalls. The caller
  * passes "now"; the result says what to do next and when to wake us.
  *
- * <p>Each step copies the state into a {@link Turn} (the events) on a {@link Draft} (the working
- * copy and the settling rules), applies the event, then settles: expires deadlines, tops the pool
- * up (unless backing off or stopping), recomputes the phase and the next deadline. The input state
- * is never modified.
+ * <p>Each step copies the state into a {@link Turn}, applies the event (the rules live in
+ * {@link WorkerRules}, {@link LoaderRules} and {@link StopRules}), then settles: expires
+ * deadlines ({@link Deadlines}), tops the pool up (unless the {@link RestartBudget} says wait,
+ * or stopping) and freezes the result; the phase is derived from it. The input state is never
+ * modified.
  */
 public final class PoolMachine {
     private final PoolConfig cfg;
@@ -31,26 +32,29 @@ public final class PoolMachine {
         switch (event) {
             case Started s -> { }
             case Woke w -> { }
-            case Spawned(String id, int pid) -> t.started(id, pid, false);
-            case Launched(String id, int pid) -> t.started(id, pid, true);
-            case SpawnFailed(String id, String error) -> t.spawnFailed(id, error);
-            case Acked(String id, String channel) -> t.acked(t.workers.get(id), channel);
-            case AckedByPid(int pid, String channel) -> t.ackedByPid(pid, channel);
-            case Notified n -> t.notified(n);
+            case Spawned(String id, int pid) -> WorkerRules.started(t, id, pid, false);
+            case Launched(String id, int pid) -> WorkerRules.started(t, id, pid, true);
+            case SpawnFailed(String id, String error) -> WorkerRules.spawnFailed(t, id, error);
+            case Acked(String id, String channel) -> WorkerRules.acked(t, t.workers.get(id), channel);
+            case AckedByPid(int pid, String channel) -> WorkerRules.ackedByPid(t, pid, channel);
+            case Notified n -> WorkerRules.notified(t, n);
             case Reaped(int pid, ExitStatus status) -> {
                 // The reaper calls waitpid again after every reap: only a NoChildren that comes
                 // after this one means "none left" (an earlier one may predate our first spawn).
                 t.childrenGone = false;
-                t.reaped(pid, status);
+                WorkerRules.reaped(t, pid, status);
             }
             case NoChildren n -> t.childrenGone = true;
-            case StopRequested(boolean force, String cause) -> t.stop(force, cause);
-            case Forward(int signal) -> t.forward(signal);
-            case LoaderStarted(int generation, int pid) -> t.loaderStarted(generation, pid);
-            case LoaderStartFailed(int generation, String error) -> t.loaderStartFailed(generation, error);
-            case LoaderReady(int generation) -> t.loaderReady(generation);
+            case StopRequested(boolean force, String cause) -> StopRules.stop(t, force, cause);
+            case Forward(int signal) -> StopRules.forward(t, signal);
+            case LoaderStarted(int generation, int pid) -> LoaderRules.started(t, generation, pid);
+            case LoaderStartFailed(int generation, String error) -> LoaderRules.startFailed(t, generation, error);
+            case LoaderReady(int generation) -> LoaderRules.ready(t, generation);
         }
-        return t.settle();
+        Deadlines.expire(t);
+        if (t.stopping()) StopRules.drainIfDone(t);
+        else WorkerRules.topUp(t);
+        return t.result();
     }
 
     /** "60s" or "250ms", as pool.md writes the reasons. */

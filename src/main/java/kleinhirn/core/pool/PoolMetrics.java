@@ -63,7 +63,7 @@ public final class PoolMetrics {
 
         if (s.loader() != null) {
             x.family("kleinhirn_loader_state", Type.GAUGE, "1 for the preloading loader's current state, 0 for the others.");
-            for (Loader.Phase p : Loader.Phase.values()) x.sample(p == s.loader().phase() ? 1 : 0, "state", p.wire());
+            for (String w : Loader.WIRE_STATES) x.sample(w.equals(s.loader().wire()) ? 1 : 0, "state", w);
         }
         x.family("kleinhirn_uptime_seconds", Type.GAUGE, "Seconds since the supervisor started.");
         x.sample(v.uptimeSeconds());

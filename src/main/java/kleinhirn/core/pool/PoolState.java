@@ -7,23 +7,14 @@ import kleinhirn.core.ExitStatus;
 
 /**
  * Everything the pool knows, as an immutable value: the loop publishes it to readers after every
- * step. {@code workers} is insertion-ordered; {@code deaths} holds the worker deaths inside
- * death_period, oldest first, never more than max_deaths + 1 entries; {@code unclaimed} holds
- * exits of pids not (yet) known as workers, bounded in size and age.
+ * step. {@code workers} is insertion-ordered; {@code count} is the configured number of workers;
+ * {@code unclaimed} holds exits of pids not (yet) known as workers, bounded in size and age;
+ * {@code shutdown} is null until a stop is requested; {@code loader} is null for program pools.
+ * The phase and its reason are not stored: {@link #phase()} and {@link #reason()} derive them.
  */
-public record PoolState(Phase phase, String reason, Map<String, Worker> workers, List<Instant> deaths,
-                        int failedStreak, Instant spawnNotBefore, boolean everRan, long spawnsTotal,
-                        Counters counters, Map<Integer, Unclaimed> unclaimed, boolean childrenGone,
-                        Shutdown shutdown, long seed, Instant startedAt, Loader loader) {
-
-    /** Without a loader (fork/exec pools). */
-    public PoolState(Phase phase, String reason, Map<String, Worker> workers, List<Instant> deaths,
-                     int failedStreak, Instant spawnNotBefore, boolean everRan, long spawnsTotal,
-                     Counters counters, Map<Integer, Unclaimed> unclaimed, boolean childrenGone,
-                     Shutdown shutdown, long seed, Instant startedAt) {
-        this(phase, reason, workers, deaths, failedStreak, spawnNotBefore, everRan, spawnsTotal, counters,
-                unclaimed, childrenGone, shutdown, seed, startedAt, null);
-    }
+public record PoolState(int count, Map<String, Worker> workers, RestartBudget budget, boolean everRan,
+                        long spawnsTotal, Counters counters, Map<Integer, Unclaimed> unclaimed,
+                        boolean childrenGone, Shutdown shutdown, long seed, Instant startedAt, Loader loader) {
 
     /** Monotonic totals for metrics and /status. */
     public record Counters(long restarts, long deathsByExit, long deathsBySignal, long brokenAckTimeout,
@@ -62,18 +53,39 @@ public record PoolState(Phase phase, String reason, Map<String, Worker> workers,
      */
     public record Unclaimed(ExitStatus exit, boolean acked, Instant at) {}
 
-    /** Present once stopping: when to SIGKILL, whether that was done, and why we stop. */
-    public record Shutdown(Instant killAt, boolean killed, boolean straysSignaled, String cause) {}
-
-    public static PoolState initial(long seed, Instant now) {
-        return new PoolState(Phase.STARTING, "still starting up", Map.of(), List.of(), 0, now, false, 0,
-                Counters.ZERO, Map.of(), false, null, seed, now, null);
+    /** Before the first step: nothing spawned; a preloaded pool's loader is down (generation 0). */
+    public static PoolState initial(PoolConfig cfg, long seed, Instant now) {
+        return new PoolState(cfg.count(), Map.of(), RestartBudget.fresh(cfg.budget(), now), false, 0, Counters.ZERO,
+                Map.of(), false, null, seed, now, cfg.preloaded() ? new Loader.Down(0, now) : null);
     }
 
-    /** The initial state of a preloaded pool: the loader is started first. */
-    public static PoolState initialPreloaded(long seed, Instant now) {
-        return new PoolState(Phase.STARTING, "still starting up", Map.of(), List.of(), 0, now, false, 0,
-                Counters.ZERO, Map.of(), false, null, seed, now, Loader.down(0, now));
+    /** The set's supervision state, derived: stopping, else the budget's verdict, else by readiness. */
+    public Phase phase() {
+        if (shutdown != null) return Phase.STOPPING;
+        if (budget.faulted()) return Phase.FAULTED;
+        if (ready() >= count) return Phase.RUNNING;
+        return everRan ? Phase.UNDERPROVISIONED : Phase.STARTING;
+    }
+
+    /** Why the set is in its phase, as /status and the health endpoint say it; "" when running. */
+    public String reason() {
+        return switch (phase()) {
+            case STOPPING -> "stopping";
+            case FAULTED -> budget.fault(ready(), count);
+            case RUNNING -> "";
+            case UNDERPROVISIONED -> "underprovisioned: " + ready() + "/" + count + " ready";
+            case STARTING -> "still starting up";
+        };
+    }
+
+    /** The worker deaths inside death_period, oldest first. */
+    public List<Instant> deaths() {
+        return budget.deaths();
+    }
+
+    /** Failed starts in a row right now. */
+    public int failedStreak() {
+        return budget.failedStreak();
     }
 
     public int ready() {
@@ -82,9 +94,40 @@ public record PoolState(Phase phase, String reason, Map<String, Worker> workers,
         return n;
     }
 
+    /** The worker with this pid, or null (also for pid <= 0). */
     public Worker byPid(int pid) {
         if (pid <= 0) return null;
-        for (Worker w : workers.values()) if (w.pid() == pid) return w;
+        for (Worker w : workers.values()) if (w instanceof Worker.Running r && r.pid() == pid) return w;
         return null;
+    }
+
+    public PoolState withWorkers(Map<String, Worker> w) {
+        return new PoolState(count, w, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown, seed,
+                startedAt, loader);
+    }
+
+    public PoolState withBudget(RestartBudget b) {
+        return new PoolState(count, workers, b, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown, seed,
+                startedAt, loader);
+    }
+
+    public PoolState withEverRan(boolean ran) {
+        return new PoolState(count, workers, budget, ran, spawnsTotal, counters, unclaimed, childrenGone, shutdown, seed,
+                startedAt, loader);
+    }
+
+    public PoolState withCounters(Counters c) {
+        return new PoolState(count, workers, budget, everRan, spawnsTotal, c, unclaimed, childrenGone, shutdown, seed,
+                startedAt, loader);
+    }
+
+    public PoolState withShutdown(Shutdown s) {
+        return new PoolState(count, workers, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, s, seed,
+                startedAt, loader);
+    }
+
+    public PoolState withLoader(Loader l) {
+        return new PoolState(count, workers, budget, everRan, spawnsTotal, counters, unclaimed, childrenGone, shutdown,
+                seed, startedAt, l);
     }
 }

@@ -43,9 +43,9 @@ public final class StatusJson {
             b.append("null");
         } else {
             b.append("{\"pid\":");
-            if (loader.pid() > 0) b.append(loader.pid());
+            if (loader instanceof Loader.Running r) b.append(r.pid());
             else b.append("null");
-            b.append(",\"state\":\"").append(loader.phase().wire()).append("\"}");
+            b.append(",\"state\":\"").append(loader.wire()).append("\"}");
         }
         return b.append('}').toString();
     }
@@ -54,18 +54,13 @@ public final class StatusJson {
         b.append("{\"id\":");
         Json.quote(b, w.id());
         b.append(",\"pid\":");
-        if (w.pid() > 0) b.append(w.pid());
+        if (w instanceof Worker.Running r) b.append(r.pid());
         else b.append("null");
         b.append(",\"state\":\"").append(w.wire()).append('"');
         b.append(",\"spawned_at\":");
         time(b, w.spawnedAt());
         b.append(",\"acked_at\":");
-        time(b, switch (w) {
-            case Worker.Requested r -> null; // an early ack counts once the pid is known
-            case Worker.Booting bo -> null;
-            case Worker.Ready r -> r.ackedAt();
-            case Worker.Leaving l -> l.ackedAt();
-        });
+        time(b, w.ackedAt()); // a Requested worker's early ack counts once the pid is known
         b.append(",\"status\":");
         string(b, switch (w) {
             case Worker.Requested r -> null;

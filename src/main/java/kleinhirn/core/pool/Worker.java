@@ -3,8 +3,9 @@ package kleinhirn.core.pool;
 import java.time.Instant;
 
 /**
- * One slot's lifecycle. A pid exists only once the process does. {@code status} is the last
- * sd_notify STATUS= text (null if none).
+ * One slot's lifecycle. A pid exists only once the process does: {@link Requested} has none,
+ * every {@link Running} state has one. {@code status} is the last sd_notify STATUS= text (null
+ * if none).
  */
 public sealed interface Worker {
     String id();
@@ -14,33 +15,29 @@ public sealed interface Worker {
     /** Asked for (a loader spawn request in flight); no pid yet. An ack may already have come. */
     record Requested(String id, Instant spawnedAt, Instant earlyAck) implements Worker {}
 
+    /** A worker with a process. */
+    sealed interface Running extends Worker permits Booting, Ready, Leaving {
+        int pid();
+    }
+
     /** Running, not yet acked; broken if still here at spawnedAt + ack_timeout. */
-    record Booting(String id, int pid, Instant spawnedAt, String status) implements Worker {}
+    record Booting(String id, int pid, Instant spawnedAt, String status) implements Running {}
 
     /**
      * Acked. {@code established} once it has stayed ready for min_uptime (its death then no
-     * longer counts as a failed start); {@code watchdogAt} is the next watchdog deadline or null.
+     * longer counts as a failed start); {@code watchdogAt} is the next watchdog deadline, or null
+     * when no watchdog is configured.
      */
     record Ready(String id, int pid, Instant spawnedAt, Instant ackedAt, boolean established,
-                 Instant watchdogAt, String status) implements Worker {}
+                 Instant watchdogAt, String status) implements Running {}
 
     /**
      * On its way out: marked broken (ack timeout, watchdog), announced STOPPING=1, or stopped by
      * shutdown. Gets SIGKILL at {@code killAt} (null once sent or when no kill is planned).
      */
-    record Leaving(String id, int pid, Instant spawnedAt, Instant ackedAt, Instant killAt, Why why) implements Worker {}
+    record Leaving(String id, int pid, Instant spawnedAt, Instant ackedAt, Instant killAt, Why why) implements Running {}
 
     enum Why { BROKEN, STOPPING, SHUTDOWN }
-
-    /** The pid, or -1 for a Requested worker. */
-    default int pid() {
-        return switch (this) {
-            case Requested r -> -1;
-            case Booting b -> b.pid();
-            case Ready r -> r.pid();
-            case Leaving l -> l.pid();
-        };
-    }
 
     /** As in /status: booting, ready, broken, stopping. */
     default String wire() {
@@ -49,6 +46,16 @@ public sealed interface Worker {
             case Booting b -> "booting";
             case Ready r -> "ready";
             case Leaving l -> l.why() == Why.BROKEN ? "broken" : "stopping";
+        };
+    }
+
+    /** When it acked, if it did and it still counts (Requested's early ack counts once launched). */
+    default Instant ackedAt() {
+        return switch (this) {
+            case Requested r -> null;
+            case Booting b -> null;
+            case Ready r -> r.ackedAt();
+            case Leaving l -> l.ackedAt();
         };
     }
 }

@@ -2,10 +2,10 @@ package kleinhirn.runtime.pool;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
-import java.util.Map;
 import java.util.function.Consumer;
 import kleinhirn.core.codec.Json;
-import kleinhirn.core.codec.JsonException;
+import kleinhirn.core.codec.LoaderMessage;
+import kleinhirn.core.codec.LoaderWire;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.runtime.LineReader;
 import kleinhirn.runtime.log.Throttle;
@@ -57,14 +57,14 @@ public final class AckChannel implements AutoCloseable {
 
     /** Null when the line is a valid ack for this worker, else why not. */
     static String check(String line, String workerId) {
-        Map<String, Object> m;
+        LoaderMessage.Report report;
         try {
-            m = Json.parseObject(line);
-        } catch (JsonException e) {
-            return "not JSON: " + e.getMessage();
+            report = LoaderWire.decodeReport(line);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
-        if (!"ack".equals(m.get("action"))) return "unknown action " + Json.write(m.get("action"));
-        if (!workerId.equals(m.get("id"))) return "ack for id " + Json.write(m.get("id")) + ", expected " + workerId;
+        if (!(report instanceof LoaderMessage.Ack(String id))) return "not an ack: " + LoaderWire.encode(report);
+        if (!workerId.equals(id)) return "ack for id " + Json.write(id) + ", expected " + workerId;
         return null;
     }
 

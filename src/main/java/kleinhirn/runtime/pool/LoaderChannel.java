@@ -6,11 +6,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
-import kleinhirn.core.codec.Json;
-import kleinhirn.core.codec.JsonException;
+import kleinhirn.core.codec.LoaderMessage;
+import kleinhirn.core.codec.LoaderWire;
 import kleinhirn.core.log.Level;
 import kleinhirn.core.log.Log;
 import kleinhirn.core.pool.PoolEvent;
@@ -52,9 +51,9 @@ public final class LoaderChannel implements AutoCloseable {
         return generation;
     }
 
-    /** Queues {"op":"spawn","id":...}; false if the channel is closed or hopelessly backed up. */
+    /** Queues a spawn request; false if the channel is closed or hopelessly backed up. */
     public boolean requestSpawn(String id) {
-        return ch.isOpen() && outbox.offer("{\"op\":\"spawn\",\"id\":" + Json.quote(id) + "}\n");
+        return ch.isOpen() && outbox.offer(LoaderWire.encode(new LoaderMessage.Spawn(id)) + "\n");
     }
 
     private void write() {
@@ -96,52 +95,33 @@ public final class LoaderChannel implements AutoCloseable {
 
     /** Handles one message; returns null, or why it was ignored. */
     String dispatch(String line, Consumer<PoolEvent> post, Logger log) {
-        Map<String, Object> m;
+        LoaderMessage.Report report;
         try {
-            m = Json.parseObject(line);
-        } catch (JsonException e) {
-            return "not JSON: " + e.getMessage();
+            report = LoaderWire.decodeReport(line);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
-        String action = m.get("action") instanceof String a ? a : null;
-        switch (action) {
-            case "loading" -> log.debug("loader loading", "file", String.valueOf(m.get("file")), "generation", generation);
-            case "ready" -> post.accept(new PoolEvent.LoaderReady(generation));
-            case "launched" -> {
-                if (!(m.get("id") instanceof String id) || !(m.get("pid") instanceof Long pid) || pid <= 0 || pid > Integer.MAX_VALUE) {
-                    return "launched without a string id and a positive pid";
-                }
-                post.accept(new PoolEvent.Launched(id, pid.intValue()));
-            }
-            case "failed" -> {
-                if (!(m.get("id") instanceof String id)) return "failed without an id";
-                post.accept(new PoolEvent.SpawnFailed(id, "loader: " + m.get("message")));
-            }
-            case "ack" -> {
-                if (!(m.get("id") instanceof String id)) return "ack without an id";
-                post.accept(new PoolEvent.Acked(id, "loader_socket"));
-            }
-            case "log" -> log.log(relayed(m));
-            case "error" -> log.warn("the loader reported an error", "message", String.valueOf(m.get("message")),
-                    "error", m.get("error") == null ? null : String.valueOf(m.get("error")), "generation", generation);
-            case null, default -> {
-                return "unknown action " + Json.write(m.get("action"));
-            }
+        switch (report) {
+            case LoaderMessage.Loading(String file) -> log.debug("loader loading", "file", file, "generation", generation);
+            case LoaderMessage.Ready r -> post.accept(new PoolEvent.LoaderReady(generation));
+            case LoaderMessage.Launched(String id, int pid) -> post.accept(new PoolEvent.Launched(id, pid));
+            case LoaderMessage.Failed(String id, String message) -> post.accept(new PoolEvent.SpawnFailed(id, "loader: " + message));
+            case LoaderMessage.Ack(String id) -> post.accept(new PoolEvent.Acked(id, "loader_socket"));
+            case LoaderMessage.Relayed r -> log.log(relayed(r));
+            case LoaderMessage.CommandError(String message, String error) -> log.warn("the loader reported an error",
+                    "message", message, "error", error, "generation", generation);
         }
         return null;
     }
 
-    /** A {"action":"log"} line as our own record: level info|debug, msg, the other keys as fields. */
-    static Log relayed(Map<String, Object> m) {
-        Level level = "debug".equals(m.get("level")) ? Level.DEBUG : Level.INFO;
+    /** A relayed log line as our own record, tagged preloader. */
+    static Log relayed(LoaderMessage.Relayed r) {
         List<Object> kv = new ArrayList<>();
-        for (var e : m.entrySet()) {
-            String k = e.getKey();
-            if (k.equals("action") || k.equals("level") || k.equals("msg")) continue;
-            if (kv.size() >= 64) break; // bounded: a hostile line cannot make a huge record
+        r.fields().forEach((k, v) -> {
             kv.add(k);
-            kv.add(e.getValue() == null ? null : String.valueOf(e.getValue()));
-        }
-        return new Log(level, String.valueOf(m.getOrDefault("msg", "")), "preloader", kv);
+            kv.add(v);
+        });
+        return new Log(r.debug() ? Level.DEBUG : Level.INFO, r.msg(), "preloader", kv);
     }
 
     @Override

@@ -15,9 +15,7 @@ class AckLatencyTest {
     static PoolState with(Worker... ws) {
         Map<String, Worker> m = new LinkedHashMap<>();
         for (Worker w : ws) m.put(w.id(), w);
-        PoolState s = PoolState.initial(1, T0);
-        return new PoolState(s.phase(), s.reason(), m, List.of(), 0, T0, false, 0, s.counters(), Map.of(), false,
-                null, 1, T0);
+        return PoolStates.initial(1, T0).withWorkers(m);
     }
 
     @Test

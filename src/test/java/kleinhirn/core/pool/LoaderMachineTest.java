@@ -23,7 +23,7 @@ class LoaderMachineTest {
     final PoolMachine m = new PoolMachine(new PoolConfig(2, true, Duration.ofSeconds(30), 10, Duration.ofSeconds(60), 5,
             Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM, Duration.ofSeconds(10),
             null, true));
-    PoolState s = PoolState.initialPreloaded(7, T0);
+    PoolState s = PoolState.initial(m.config(), 7, T0);
     Instant now = T0;
     Instant wakeAt;
     List<PoolEffect> fx = new ArrayList<>();
@@ -66,8 +66,7 @@ class LoaderMachineTest {
     @Test
     void loaderFirstThenWorkers() {
         running();
-        assertEquals(Loader.Phase.READY, s.loader().phase());
-        assertEquals(100, s.loader().pid());
+        assertEquals(new Loader.Ready(1, 100, T0), s.loader());
     }
 
     @Test
@@ -76,7 +75,7 @@ class LoaderMachineTest {
         now = T0.plusSeconds(5);
         on(new Reaped(100, new ExitStatus.Signaled(9, false)));
         assertEquals(2, s.ready(), "workers keep running");
-        assertEquals(Loader.Phase.DOWN, s.loader().phase());
+        assertInstanceOf(Loader.Down.class, s.loader());
         assertEquals(0, s.failedStreak(), "a loader that was up for long is not a failed start");
         assertEquals(T0.plusSeconds(5).plusMillis(100), wakeAt, "restarted after restart_delay");
         now = wakeAt;
@@ -94,7 +93,7 @@ class LoaderMachineTest {
         on(new Started()).on(new LoaderStarted(1, 100));
         int gen = 1;
         for (int i = 1; i <= 5; i++) {
-            on(new Reaped(s.loader().pid(), new ExitStatus.Exited(1)));
+            on(new Reaped(((Loader.Running) s.loader()).pid(), new ExitStatus.Exited(1)));
             assertEquals(i, s.failedStreak());
             take();
             now = wakeAt;

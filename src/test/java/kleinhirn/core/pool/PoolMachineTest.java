@@ -27,10 +27,17 @@ class PoolMachineTest {
                 Duration.ofSeconds(10), null);
     }
 
+    /** One acking worker, min_uptime 1s, and a watchdog. */
+    static PoolConfig oneWorkerWithWatchdog(Duration watchdog) {
+        return new PoolConfig(1, true, Duration.ofSeconds(60), 10, Duration.ofSeconds(60), 5,
+                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM,
+                Duration.ofSeconds(10), watchdog);
+    }
+
     /** Drives the machine like the loop does, playing the OS: Spawn effects get pids at once. */
     static final class Harness {
         final PoolMachine m;
-        PoolState s = PoolState.initial(42, T0);
+        PoolState s;
         Instant now = T0;
         List<PoolEffect> fx = new ArrayList<>();
         Instant wakeAt;
@@ -41,6 +48,7 @@ class PoolMachineTest {
 
         Harness(PoolConfig cfg, boolean autoSpawn) {
             m = new PoolMachine(cfg);
+            s = PoolState.initial(cfg, 42, T0);
             this.autoSpawn = autoSpawn;
         }
 
@@ -82,7 +90,7 @@ class PoolMachineTest {
         }
 
         int pidOf(int index) {
-            return s.workers().values().stream().skip(index).findFirst().orElseThrow().pid();
+            return ((Worker.Running) s.workers().values().stream().skip(index).findFirst().orElseThrow()).pid();
         }
 
         String idOf(int index) {
@@ -363,9 +371,7 @@ class PoolMachineTest {
 
     @Test
     void watchdogMissMarksTheWorkerBroken() {
-        var cfg = new PoolConfig(1, true, Duration.ofSeconds(60), 10, Duration.ofSeconds(60), 5,
-                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM,
-                Duration.ofSeconds(10), Duration.ofSeconds(2));
+        var cfg = oneWorkerWithWatchdog(Duration.ofSeconds(2));
         var h = new Harness(cfg).on(new Started());
         h.on(new AckedByPid(100, "notify"));
         h.at(Duration.ofMillis(1500)).on(new Notified(100, true, null, false));
@@ -374,6 +380,33 @@ class PoolMachineTest {
         h.at(Duration.ofMillis(3500)).on(new Woke());
         assertEquals("broken", h.s.workers().values().iterator().next().wire());
         assertEquals(1, h.s.counters().brokenWatchdog());
+    }
+
+    @Test
+    void aWatchdogMissedAtTheInstantOfMinUptimeIsBrokenAndAFailedStart() {
+        // watchdog = min_uptime = 1s: both deadlines fall on the same tick. The watchdog wins.
+        var cfg = oneWorkerWithWatchdog(Duration.ofSeconds(1));
+        var h = new Harness(cfg).on(new Started());
+        h.on(new AckedByPid(100, "notify"));
+        h.at(Duration.ofMillis(999)).on(new Woke());
+        assertInstanceOf(Worker.Ready.class, h.s.workers().values().iterator().next());
+        assertEquals(h.now.plusMillis(1), h.wakeAt);
+        h.wake();
+        assertEquals("broken", h.s.workers().values().iterator().next().wire());
+        assertEquals(1, h.s.failedStreak(), "never established: its miss is a failed start");
+        assertEquals(1, h.s.counters().failedStarts());
+    }
+
+    @Test
+    void anEstablishedWorkerThatMissesTheWatchdogIsNoFailedStart() {
+        var cfg = oneWorkerWithWatchdog(Duration.ofSeconds(2));
+        var h = new Harness(cfg).on(new Started());
+        h.on(new AckedByPid(100, "notify"));
+        h.at(Duration.ofSeconds(1)).on(new Woke());
+        assertTrue(((Worker.Ready) h.s.workers().values().iterator().next()).established());
+        h.at(Duration.ofSeconds(2)).on(new Woke());
+        assertEquals("broken", h.s.workers().values().iterator().next().wire());
+        assertEquals(0, h.s.failedStreak());
     }
 
     @Test

@@ -98,7 +98,7 @@ class PoolMetricsTest {
 
     @Test
     void unknownRssIsLeftOut() {
-        var v = new PoolMetrics.View(PoolState.initial(1, StatusJsonTest.T0), 1, AckLatency.EMPTY, 0, -1, 0, 0);
+        var v = new PoolMetrics.View(PoolStates.initial(1, StatusJsonTest.T0), 1, AckLatency.EMPTY, 0, -1, 0, 0);
         Map<String, ExpositionParser.Family> fams = ExpositionParser.parse(PoolMetrics.encode(v));
         assertFalse(fams.containsKey("kleinhirn_resident_memory_bytes"));
         assertEquals(1, fams.get("kleinhirn_pool_state").samples().stream()
@@ -107,7 +107,7 @@ class PoolMetricsTest {
 
     @Test
     void aPreloadedPoolShowsItsLoader() {
-        var v = new PoolMetrics.View(PoolState.initialPreloaded(1, StatusJsonTest.T0), 1, AckLatency.EMPTY, 0, 1, 0, 0);
+        var v = new PoolMetrics.View(PoolStates.initialPreloaded(1, StatusJsonTest.T0), 1, AckLatency.EMPTY, 0, 1, 0, 0);
         var fams = ExpositionParser.parse(PoolMetrics.encode(v));
         assertEquals(1, fams.get("kleinhirn_loader_state").samples().stream()
                 .filter(s -> s.labels().get("state").equals("down")).findFirst().orElseThrow().value());

@@ -20,8 +20,12 @@ class StatusJsonTest {
         w.put("w-ready", new Worker.Ready("w-ready", 102, T0, T0.plusNanos(1_234_567_891), true, null, "serving"));
         w.put("w-broken", new Worker.Leaving("w-broken", 103, T0, null, T0.plusSeconds(5), Worker.Why.BROKEN));
         w.put("w-stop", new Worker.Leaving("w-stop", 104, T0, T0.plusSeconds(2), null, Worker.Why.STOPPING));
-        return new PoolState(Phase.UNDERPROVISIONED, "underprovisioned: 1/4 ready", w, List.of(T0, T0.plusSeconds(1)),
-                2, T0, true, 9, new PoolState.Counters(7, 3, 2, 1, 1, 4), Map.of(), false, null, 1, T0);
+        PoolConfig cfg = PoolStates.config(4, false);
+        PoolState s = PoolState.initial(cfg, 1, T0).withWorkers(w).withEverRan(true)
+                .withBudget(new RestartBudget(cfg.budget(), List.of(T0, T0.plusSeconds(1)), 2, T0, false))
+                .withCounters(new PoolState.Counters(7, 3, 2, 1, 1, 4));
+        assertEquals(Phase.UNDERPROVISIONED, s.phase());
+        return s;
     }
 
     @Test
@@ -39,11 +43,9 @@ class StatusJsonTest {
 
     @Test
     void initialStateAndLoader() {
-        PoolState preloaded = PoolState.initialPreloaded(1, T0);
+        PoolState preloaded = PoolStates.initialPreloaded(2, T0);
         assertTrue(StatusJson.encode("web", 2, preloaded).endsWith(",\"loader\":{\"pid\":null,\"state\":\"down\"}}"));
-        PoolState i = PoolState.initial(1, T0);
-        PoolState loading = new PoolState(i.phase(), i.reason(), i.workers(), i.deaths(), 0, T0, false, 0, i.counters(),
-                i.unclaimed(), false, null, 1, T0, new Loader(1, 77, Loader.Phase.READY, T0));
+        PoolState loading = PoolStates.initial(2, T0).withLoader(new Loader.Ready(1, 77, T0));
         assertEquals("{\"name\":\"web\",\"state\":\"starting\",\"reason\":\"still starting up\",\"count\":2,\"ready\":0,"
                         + "\"workers\":[],\"deaths_in_period\":0,\"failed_starts\":0,\"restarts_total\":0,"
                         + "\"loader\":{\"pid\":77,\"state\":\"ready\"}}",

@@ -1,0 +1,117 @@
+package kleinhirn.core.codec;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import kleinhirn.core.codec.LoaderMessage.*;
+
+/**
+ * The loader wire format: one JSON object per line; supervisor requests carry {@code op},
+ * reports carry {@code action}. Lines are given and returned without their newline. Decoding
+ * throws IllegalArgumentException saying why a line is not a message; the caller logs and
+ * ignores it.
+ */
+public final class LoaderWire {
+    /** A relayed log line keeps at most this many fields: a hostile line cannot make a huge record. */
+    public static final int MAX_FIELDS = 32;
+
+    private LoaderWire() {}
+
+    public static String encode(LoaderMessage m) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        switch (m) {
+            case Spawn(String id) -> {
+                o.put("op", "spawn");
+                o.put("id", id);
+            }
+            case Loading(String file) -> {
+                o.put("action", "loading");
+                o.put("file", file);
+            }
+            case Ready r -> o.put("action", "ready");
+            case Launched(String id, int pid) -> {
+                o.put("action", "launched");
+                o.put("id", id);
+                o.put("pid", (long) pid);
+            }
+            case Failed(String id, String message) -> {
+                o.put("action", "failed");
+                o.put("id", id);
+                o.put("message", message);
+            }
+            case Ack(String id) -> {
+                o.put("action", "ack");
+                o.put("id", id);
+            }
+            case Relayed(boolean debug, String msg, Map<String, String> fields) -> {
+                o.put("action", "log");
+                o.put("level", debug ? "debug" : "info");
+                o.put("msg", msg);
+                fields.forEach(o::putIfAbsent);
+            }
+            case CommandError(String message, String error) -> {
+                o.put("action", "error");
+                o.put("message", message);
+                if (error != null) o.put("error", error);
+            }
+        }
+        return Json.write(o);
+    }
+
+    /** A line from the loader or one of its workers. */
+    public static Report decodeReport(String line) {
+        Map<String, Object> m = object(line);
+        Object action = m.get("action");
+        return switch (action instanceof String a ? a : "") {
+            case "loading" -> new Loading(String.valueOf(m.get("file")));
+            case "ready" -> new Ready();
+            case "launched" -> {
+                if (!(m.get("id") instanceof String id) || !(m.get("pid") instanceof Long pid) || pid <= 0
+                        || pid > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("launched without a string id and a positive pid");
+                }
+                yield new Launched(id, pid.intValue());
+            }
+            case "failed" -> new Failed(id(m, "failed"), String.valueOf(m.get("message")));
+            case "ack" -> new Ack(id(m, "ack"));
+            case "log" -> relayed(m);
+            case "error" -> new CommandError(String.valueOf(m.get("message")),
+                    m.get("error") == null ? null : String.valueOf(m.get("error")));
+            default -> throw new IllegalArgumentException("unknown action " + Json.write(action));
+        };
+    }
+
+    /** A line from the supervisor, as the loader reads it. */
+    public static Request decodeRequest(String line) {
+        Map<String, Object> m = object(line);
+        Object op = m.get("op");
+        if (!"spawn".equals(op)) throw new IllegalArgumentException("unknown op " + Json.write(op));
+        return new Spawn(id(m, "spawn"));
+    }
+
+    private static Map<String, Object> object(String line) {
+        try {
+            return Json.parseObject(line);
+        } catch (JsonException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage());
+        }
+    }
+
+    private static String id(Map<String, Object> m, String what) {
+        if (m.get("id") instanceof String id) return id;
+        throw new IllegalArgumentException(what + " without an id");
+    }
+
+    /** level info|debug, msg, and the other keys as string fields, in wire order. */
+    private static Relayed relayed(Map<String, Object> m) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (var e : m.entrySet()) {
+            String k = e.getKey();
+            if (k.equals("action") || k.equals("level") || k.equals("msg")) continue;
+            if (fields.size() >= MAX_FIELDS) break;
+            fields.put(k, e.getValue() == null ? null : String.valueOf(e.getValue()));
+        }
+        return new Relayed("debug".equals(m.get("level")), String.valueOf(m.getOrDefault("msg", "")),
+                Collections.unmodifiableMap(fields));
+    }
+}

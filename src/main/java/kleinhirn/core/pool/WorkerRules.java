@@ -1,0 +1,173 @@
+package kleinhirn.core.pool;
+
+import java.time.Duration;
+import java.time.Instant;
+import kleinhirn.core.ExitStatus;
+import kleinhirn.core.Sig;
+import kleinhirn.core.log.Log;
+import kleinhirn.core.pool.PoolEffect.Signal;
+import kleinhirn.core.pool.PoolEvent.Notified;
+import kleinhirn.core.pool.PoolState.Unclaimed;
+import kleinhirn.core.pool.Worker.Booting;
+import kleinhirn.core.pool.Worker.Leaving;
+import kleinhirn.core.pool.Worker.Ready;
+import kleinhirn.core.pool.Worker.Requested;
+import kleinhirn.core.pool.Worker.Why;
+
+/** The events of a worker's life, from the request to its exit, and topping the pool up. */
+final class WorkerRules {
+    /** How long an exit of a not-yet-known pid waits to be claimed by a Launched event. */
+    static final Duration UNCLAIMED_TTL = Duration.ofSeconds(10);
+    static final int UNCLAIMED_MAX = 128;
+
+    private WorkerRules() {}
+
+    /** Spawns what is missing, unless the budget or the loader says wait; never while stopping. */
+    static void topUp(Turn t) {
+        int missing = t.cfg.count() - t.live();
+        // The loader is restarted as soon as the backoff allows, even with nothing to spawn.
+        boolean loaderReady = LoaderRules.readyForSpawns(t);
+        if (missing <= 0 || !t.budget.mayStart(t.now) || !loaderReady) return;
+        for (int i = 0; i < missing; i++) {
+            String id = Ids.uuid(t.in.seed(), t.spawnsTotal);
+            t.spawnsTotal++;
+            if (t.spawnsTotal > t.cfg.count()) t.counters = t.counters.restarted();
+            t.workers.put(id, new Requested(id, t.now, null));
+            t.fx.add(new PoolEffect.Spawn(id));
+        }
+    }
+
+    static void started(Turn t, String id, int pid, boolean viaLoader) {
+        t.childrenGone = false;
+        if (!(t.workers.get(id) instanceof Requested r)) {
+            // Not ours (a loader answering a request we already gave up on): stop it.
+            t.log(Log.warn("unexpected worker launch; stopping it", "worker_id", id, "pid", pid));
+            t.fx.add(new Signal(pid, Sig.KILL, true));
+            return;
+        }
+        Worker w = !t.cfg.acks() || r.earlyAck() != null
+                ? new Ready(id, pid, r.spawnedAt(), r.earlyAck() != null ? r.earlyAck() : t.now, false,
+                            t.watchdogFrom(t.now), null)
+                : new Booting(id, pid, r.spawnedAt(), null);
+        t.workers.put(id, w);
+        t.log(Log.info("worker spawned", "worker_id", id, "pid", pid));
+        if (t.shutdown != null) {
+            // Raced with the stop: it goes down with the rest.
+            t.fx.add(new Signal(pid, t.cfg.stopSignal(), true));
+            t.workers.put(id, new Leaving(id, pid, r.spawnedAt(), null, StopRules.killAt(t), Why.SHUTDOWN));
+        }
+        // Only a loader's report can come after the ack or exit: our own spawns are recorded
+        // before the reaper's event for them is handled, so for them an entry here is pid reuse.
+        Unclaimed early = viaLoader ? t.unclaimed.remove(pid) : null;
+        if (early == null) return;
+        if (early.acked()) acked(t, t.workers.get(id), "early");
+        if (early.exit() != null) died(t, (Worker.Running) t.workers.get(id), early.exit());
+    }
+
+    static void ackedByPid(Turn t, int pid, String channel) {
+        Worker w = t.byPid(pid);
+        if (w != null || pid <= 0) {
+            acked(t, w, channel);
+            return;
+        }
+        // Possibly a preloaded worker whose launch report has not arrived yet: keep the ack.
+        Unclaimed u = t.unclaimed.remove(pid);
+        remember(t, pid, new Unclaimed(u == null ? null : u.exit(), true, u == null ? t.now : u.at()));
+    }
+
+    static void remember(Turn t, int pid, Unclaimed u) {
+        if (t.unclaimed.size() >= UNCLAIMED_MAX) t.unclaimed.remove(t.unclaimed.keySet().iterator().next());
+        t.unclaimed.put(pid, u);
+    }
+
+    static void spawnFailed(Turn t, String id, String error) {
+        if (!(t.workers.get(id) instanceof Requested)) return;
+        t.workers.remove(id);
+        t.fx.add(new PoolEffect.Forget(id));
+        t.log(Log.error("failed to spawn worker", "worker_id", id, "error", error));
+        if (!t.stopping()) t.failedStart();
+    }
+
+    static void acked(Turn t, Worker w, String channel) {
+        switch (w) {
+            case null -> t.log(Log.debug("ack for an unknown worker ignored", "channel", channel));
+            case Requested r -> t.workers.put(r.id(), new Requested(r.id(), r.spawnedAt(), t.now));
+            case Booting b -> {
+                t.workers.put(b.id(), new Ready(b.id(), b.pid(), b.spawnedAt(), t.now, false, t.watchdogFrom(t.now),
+                        b.status()));
+                t.log(Log.info("worker acked", "worker_id", b.id(), "pid", b.pid(), "channel", channel,
+                        "ack_ms", Duration.between(b.spawnedAt(), t.now).toMillis()));
+            }
+            case Ready r -> { } // the first ack counts; later ones on other channels are expected
+            case Leaving l -> { }
+        }
+    }
+
+    static void notified(Turn t, Notified n) {
+        if (!(t.byPid(n.pid()) instanceof Worker.Running w)) return;
+        if (n.status() != null) {
+            t.log(Log.info("worker status", "worker_id", w.id(), "pid", w.pid(), "status", n.status()));
+            switch (w) {
+                case Booting b -> t.workers.put(b.id(), new Booting(b.id(), b.pid(), b.spawnedAt(), n.status()));
+                case Ready r -> t.workers.put(r.id(), new Ready(r.id(), r.pid(), r.spawnedAt(), r.ackedAt(),
+                        r.established(), r.watchdogAt(), n.status()));
+                case Leaving l -> { }
+            }
+            w = (Worker.Running) t.workers.get(w.id());
+        }
+        if (n.watchdog() && w instanceof Ready r && r.watchdogAt() != null) {
+            t.workers.put(r.id(), new Ready(r.id(), r.pid(), r.spawnedAt(), r.ackedAt(), r.established(),
+                    t.watchdogFrom(t.now), r.status()));
+        }
+        if (n.stopping() && (w instanceof Ready || w instanceof Booting)) {
+            t.log(Log.info("worker is stopping", "worker_id", w.id(), "pid", w.pid()));
+            // It said it is leaving; if it has not left by stop_timeout, it is made to.
+            t.workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), w.ackedAt(),
+                    t.now.plus(t.cfg.stopTimeout()), Why.STOPPING));
+        }
+    }
+
+    /** waitpid returned {@code pid}: the loader, a worker, or a process we do not know (yet). */
+    static void reaped(Turn t, int pid, ExitStatus status) {
+        if (t.loader instanceof Loader.Running l && l.pid() == pid) {
+            LoaderRules.died(t, l, status);
+            return;
+        }
+        if (t.byPid(pid) instanceof Worker.Running w) {
+            died(t, w, status);
+            return;
+        }
+        // An orphan re-parented to us, or a loader's worker whose launch report is in flight.
+        Unclaimed u = t.unclaimed.remove(pid);
+        remember(t, pid, new Unclaimed(status, u != null && u.acked(), u == null ? t.now : u.at()));
+        t.log(Log.debug("reaped a process that is not a worker", "pid", pid, "status", Exits.describe(status)));
+        StopRules.strayReaped(t);
+    }
+
+    static void died(Turn t, Worker.Running w, ExitStatus status) {
+        t.workers.remove(w.id());
+        t.fx.add(new PoolEffect.Forget(w.id()));
+        t.counters = t.counters.died(status);
+        if (t.stopping()) {
+            t.log(Log.info("worker exited", "worker_id", w.id(), "pid", w.pid(), Exits.key(status), Exits.value(status)));
+            return;
+        }
+        boolean failed = switch (w) {
+            case Booting b -> true;
+            case Ready r -> !r.established();
+            // Broken ones were counted when marked; STOPPING=1 does not excuse a failed start.
+            case Leaving l -> l.why() == Why.STOPPING && !lasted(t, l.ackedAt());
+        };
+        t.budget = t.budget.died(t.now, failed);
+        if (failed) t.counters = t.counters.failedStart();
+        t.log(Log.warn("worker died", "worker_id", w.id(), "pid", w.pid(), Exits.key(status), Exits.value(status),
+                "uptime_ms", Duration.between(w.spawnedAt(), t.now).toMillis(), "failed_start", failed,
+                "failed_streak", t.budget.failedStreak(),
+                "restart_in_ms", Math.max(0, Duration.between(t.now, t.budget.notBefore()).toMillis())));
+    }
+
+    /** Whether something that acked at {@code ackedAt} (null: never) has stayed up for min_uptime. */
+    static boolean lasted(Turn t, Instant ackedAt) {
+        return ackedAt != null && !t.now.isBefore(ackedAt.plus(t.cfg.minUptime()));
+    }
+}
