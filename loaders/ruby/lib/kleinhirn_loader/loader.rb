@@ -3,15 +3,17 @@
 require 'json'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
+require 'kleinhirn_loader/reaper'
 require 'kleinhirn_loader/spawner'
 
 module KleinhirnLoader
   # The preloading "server": loads the app once, then forks a worker per `spawn` command.
   #
   # Contract with the supervisor (the socket at --status-fd):
-  # * loader -> supervisor: `loading` per file, then `ready`; per command `launched` (sent by
-  #   the intermediate child), `failed` or `error`.
-  # * supervisor -> loader: `{"op":"spawn","id":...}`, one JSON object per line.
+  # * loader -> supervisor: `loading` per file, then `ready`; per command `launched`, `failed`
+  #   or `error`; `exited` when a worker it forked exits (see Reaper).
+  # * supervisor -> loader: `{"op":"spawn","id":...}`, or `{"op":"spare","id":...}` for a
+  #   spare that parks before the start expression (see Park); one JSON object per line.
   # * EOF on the socket (or a write that finds the supervisor gone) ends the loader with 0.
   class Loader
     # Remembered spawn ids, to refuse a duplicate. The original kept every id forever; we keep
@@ -58,6 +60,8 @@ module KleinhirnLoader
       # loader and any worker still starting up together.
       Process.setpgrp
       reply(Messages.ready)
+      # After `ready`, while the supervisor reads it: from here on the loader has children.
+      @reaper = Reaper.new(@channel).start
     end
 
     # After Einhorn / nakayoshi_fork: promote survivors to the old generation and compact, so
@@ -105,7 +109,8 @@ module KleinhirnLoader
       return reply(Messages.error(command)) if command.is_a?(String)
 
       case command['op']
-      when 'spawn' then spawn(command['id'])
+      when 'spawn' then spawn(command['id'], spare: false)
+      when 'spare' then spawn(command['id'], spare: true)
       else reply(Messages.error("unknown op #{command['op'].inspect}"))
       end
     end
@@ -120,13 +125,13 @@ module KleinhirnLoader
       "unparsable command: #{e.message}"
     end
 
-    def spawn(id)
+    def spawn(id, spare:)
       return reply(Messages.error('spawn needs a non-empty string "id"')) unless id.is_a?(String) && !id.empty?
       return reply(Messages.duplicate_id(id)) if @ids.key?(id)
 
       remember(id)
-      launched = Spawner.new(@channel, @options).spawn(id)
-      reply(Messages.non_zero_exit(id)) unless launched
+      launched = Spawner.new(@channel, @options, @reaper).spawn(id, spare: spare)
+      reply(Messages.fork_failed(id)) unless launched
     end
 
     def remember(id)

@@ -53,6 +53,7 @@ final class EffectiveConfig {
                 e.kv("load", r.load().toString());
                 e.kv("start_expression", r.startExpression());
                 e.kv("ruby", r.ruby());
+                e.kv("spares", r.spares());
             }
         }
         e.kv("max_deaths", w.maxDeaths());

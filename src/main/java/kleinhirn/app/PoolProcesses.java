@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import kleinhirn.core.Sig;
+import kleinhirn.core.codec.LoaderMessage;
+import kleinhirn.core.codec.LoaderWire;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
@@ -69,9 +71,10 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.Spawn(String id) -> {
                 switch (cfg.worker()) {
                     case Config.Worker.Program p -> spawn(p, id);
-                    case Config.Worker.Ruby r -> requestFromLoader(id);
+                    case Config.Worker.Ruby r -> requestFromLoader(new LoaderMessage.Spawn(id));
                 }
             }
+            case PoolEffect.SpawnSpare(String id) -> requestFromLoader(new LoaderMessage.Spare(id));
             case PoolEffect.StartLoader(int generation) -> {
                 // Only a preloaded pool starts a loader.
                 if (cfg.worker() instanceof Config.Worker.Ruby r) startLoader(r, generation);
@@ -122,12 +125,12 @@ final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         }
     }
 
-    /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
-    private void requestFromLoader(String id) {
-        if (loader == null || !loader.requestSpawn(id)) {
+    /** Preloaded: the current loader forks the worker (or spare); its pid comes back as a Launched event. */
+    private void requestFromLoader(LoaderMessage.Request request) {
+        if (loader == null || !loader.request(request)) {
             // No loader to ask: the machine drops the request when it sees the loader's death,
             // or gives up on it after ack_timeout.
-            log.debug("spawn request not sent: no loader", "worker_id", id);
+            log.debug("spawn request not sent: no loader", "request", LoaderWire.encode(request));
         }
     }
 

@@ -3,6 +3,7 @@ package kleinhirn.core.codec;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import kleinhirn.core.ExitStatus;
 import kleinhirn.core.codec.LoaderMessage.*;
 
 /**
@@ -22,6 +23,10 @@ public final class LoaderWire {
         switch (m) {
             case Spawn(String id) -> {
                 o.put("op", "spawn");
+                o.put("id", id);
+            }
+            case Spare(String id) -> {
+                o.put("op", "spare");
                 o.put("id", id);
             }
             case Loading(String file) -> {
@@ -54,6 +59,18 @@ public final class LoaderWire {
                 o.put("message", message);
                 if (error != null) o.put("error", error);
             }
+            case Exited(String id, int pid, ExitStatus status) -> {
+                o.put("action", "exited");
+                o.put("id", id);
+                o.put("pid", (long) pid);
+                switch (status) {
+                    case ExitStatus.Exited(int code) -> o.put("exit_code", (long) code);
+                    case ExitStatus.Signaled(int signal, boolean core) -> {
+                        o.put("signal", (long) signal);
+                        o.put("core", core);
+                    }
+                }
+            }
         }
         return Json.write(o);
     }
@@ -65,13 +82,8 @@ public final class LoaderWire {
         return switch (action instanceof String a ? a : "") {
             case "loading" -> new Loading(String.valueOf(m.get("file")));
             case "ready" -> new Ready();
-            case "launched" -> {
-                if (!(m.get("id") instanceof String id) || !(m.get("pid") instanceof Long pid) || pid <= 0
-                        || pid > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("launched without a string id and a positive pid");
-                }
-                yield new Launched(id, pid.intValue());
-            }
+            case "launched" -> new Launched((String) m.get("id"), pid(m, "launched"));
+            case "exited" -> new Exited((String) m.get("id"), pid(m, "exited"), status(m));
             case "failed" -> new Failed(id(m, "failed"), String.valueOf(m.get("message")));
             case "ack" -> new Ack(id(m, "ack"));
             case "log" -> relayed(m);
@@ -85,8 +97,11 @@ public final class LoaderWire {
     public static Request decodeRequest(String line) {
         Map<String, Object> m = object(line);
         Object op = m.get("op");
-        if (!"spawn".equals(op)) throw new IllegalArgumentException("unknown op " + Json.write(op));
-        return new Spawn(id(m, "spawn"));
+        return switch (op instanceof String o ? o : "") {
+            case "spawn" -> new Spawn(id(m, "spawn"));
+            case "spare" -> new Spare(id(m, "spare"));
+            default -> throw new IllegalArgumentException("unknown op " + Json.write(op));
+        };
     }
 
     private static Map<String, Object> object(String line) {
@@ -95,6 +110,23 @@ public final class LoaderWire {
         } catch (JsonException e) {
             throw new IllegalArgumentException("not JSON: " + e.getMessage());
         }
+    }
+
+    /** The pid of a line that must also carry a string id (checked here, so the cast after is safe). */
+    private static int pid(Map<String, Object> m, String what) {
+        if (m.get("id") instanceof String && m.get("pid") instanceof Long pid && pid > 0 && pid <= Integer.MAX_VALUE) {
+            return pid.intValue();
+        }
+        throw new IllegalArgumentException(what + " without a string id and a positive pid");
+    }
+
+    /** exit_code 0..255, or signal 1..64 with an optional core flag. */
+    private static ExitStatus status(Map<String, Object> m) {
+        if (m.get("exit_code") instanceof Long code && code >= 0 && code <= 255) return new ExitStatus.Exited(code.intValue());
+        if (m.get("signal") instanceof Long sig && sig >= 1 && sig <= 64) {
+            return new ExitStatus.Signaled(sig.intValue(), Boolean.TRUE.equals(m.get("core")));
+        }
+        throw new IllegalArgumentException("exited without an exit_code (0-255) or a signal (1-64)");
     }
 
     private static String id(Map<String, Object> m, String what) {

@@ -64,10 +64,19 @@ final class Turn {
         return n;
     }
 
-    /** Workers that count toward {@code count}: all but those on their way out. */
+    /** Workers that count toward {@code count}: all but spares and those on their way out. */
     int live() {
         int n = 0;
-        for (Worker w : workers.values()) if (!(w instanceof Worker.Leaving)) n++;
+        for (Worker w : workers.values()) {
+            switch (w) {
+                case Worker.Leaving l -> { }
+                case Worker.Spare s -> { }
+                case Worker.SpareRequested r -> { }
+                case Worker.Requested r -> n++;
+                case Worker.Booting b -> n++;
+                case Worker.Ready r -> n++;
+            }
+        }
         return n;
     }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import kleinhirn.core.ExitStatus;
 import kleinhirn.core.codec.LoaderMessage;
 import kleinhirn.core.codec.LoaderWire;
 import kleinhirn.core.log.Level;
@@ -51,9 +52,9 @@ public final class LoaderChannel implements AutoCloseable {
         return generation;
     }
 
-    /** Queues a spawn request; false if the channel is closed or hopelessly backed up. */
-    public boolean requestSpawn(String id) {
-        return ch.isOpen() && outbox.offer(LoaderWire.encode(new LoaderMessage.Spawn(id)) + "\n");
+    /** Queues a spawn (or spare) request; false if the channel is closed or hopelessly backed up. */
+    public boolean request(LoaderMessage.Request request) {
+        return ch.isOpen() && outbox.offer(LoaderWire.encode(request) + "\n");
     }
 
     private void write() {
@@ -110,6 +111,7 @@ public final class LoaderChannel implements AutoCloseable {
             case LoaderMessage.Relayed r -> log.log(relayed(r));
             case LoaderMessage.CommandError(String message, String error) -> log.warn("the loader reported an error",
                     "message", message, "error", error, "generation", generation);
+            case LoaderMessage.Exited(String id, int pid, ExitStatus status) -> post.accept(new PoolEvent.ExitReported(id, pid, status));
         }
         return null;
     }
