@@ -81,7 +81,7 @@ abstract class RubyPreloadTests {
         Files.createFile(gate);
         s.awaitLog("loader ready");
         s.awaitHttp("/healthz", 200);
-        assertEquals(3, s.logs("worker acked").size());
+        assertEquals(3, s.awaitLogs("worker acked", 3).size(), "the log lines may trail the published state");
         assertEquals(3, s.logs("worker starting").stream().filter(m -> "preloader".equals(m.get("tag"))).count(),
                 "the loader's log lines are re-emitted with tag=preloader");
         // Each worker is its own process group, forked once: a child of the loader.
