@@ -8,7 +8,6 @@ progress goes to stderr.
 """
 import argparse
 import ctypes
-import json
 import os
 import re
 import select
@@ -21,368 +20,35 @@ import sys
 import tempfile
 import time
 
+from peers import kh_config, ruby_app, supervisord_config, unicorn_setup, worker_script, write
+from procfs import children, cpu_ns, pss_mib, rss_mib, session_members, threads, zombies_of
+from procs import PY_TICK, Fifo, Missing, cleanup, free_port, http_status, start, stop, wait_until
+from report import Table, log, log_time, logfmt
+
 HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KH = os.path.join(HOME, "bin", "kleinhirn")
 HARPOON = os.path.join(HOME, "bin", "harpoon-supervisor")
-PY_TICK = time.perf_counter
-
-
-class Missing(Exception):
-    """A feature or tool this scenario needs is not there: reported as n/a, not as a failure."""
-
-
-# ---------------------------------------------------------------------------------- processes
-
-STARTED = []  # Popen objects; each leads its own session
-
-
-def start(argv, cwd, log, env=None):
-    e = dict(os.environ)
-    if env:
-        e.update(env)
-    out = open(log, "ab")
-    p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                         start_new_session=True, env=e)
-    out.close()
-    STARTED.append(p)
-    return p
-
-
-def stat_fields(pid):
-    """Fields of /proc/PID/stat after the comm: [state, ppid, pgrp, session, ...] or None."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            s = f.read()
-    except OSError:
-        return None
-    return s[s.rindex(")") + 2:].split()
-
-
-def all_pids():
-    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
-
-
-def session_members(sid):
-    out = []
-    for pid in all_pids():
-        f = stat_fields(pid)
-        if f and int(f[3]) == sid:
-            out.append(pid)
-    return out
-
-
-def kill_session(p):
-    for pid in session_members(p.pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    try:
-        p.kill()
-    except OSError:
-        pass
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-def stop(p, timeout=10.0):
-    """SIGTERM, wait, then kill whatever is left of its session."""
-    if p.poll() is None:
-        try:
-            os.kill(p.pid, signal.SIGTERM)
-        except OSError:
-            pass
-        try:
-            p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
-    kill_session(p)
-    if p in STARTED:
-        STARTED.remove(p)
-
-
-def cleanup():
-    for p in list(STARTED):
-        kill_session(p)
-    STARTED.clear()
-
-
-def children(pid):
-    """Children of every thread of pid (zombies included), from /proc/PID/task/*/children."""
-    out = set()
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for t in tids:
-        try:
-            with open(f"/proc/{pid}/task/{t}/children") as f:
-                out.update(int(x) for x in f.read().split())
-        except OSError:
-            pass
-    return out
-
-
-def status(pid):
-    d = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                d[k] = v.strip()
-    except OSError:
-        pass
-    return d
-
-
-def rss_mib(pid):
-    v = status(pid).get("VmRSS", "0 kB").split()[0]
-    return int(v) / 1024.0
-
-
-def threads(pid):
-    return int(status(pid).get("Threads", "0"))
-
-
-def cpu_ns(pid):
-    """On-CPU time of all live threads (schedstat, ns precision; ticks are 10 ms here)."""
-    total = 0
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return 0
-    for t in tids:
-        try:
-            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except OSError:
-            pass
-    return total
-
-
-def pss_mib(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024.0
-
-
-def zombies_of(pid):
-    n = 0
-    for c in children(pid):
-        f = stat_fields(c)
-        if f and f[0] == "Z":
-            n += 1
-    return n
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(cond, timeout, what, step=0.001):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def http_status(port, path="/healthz"):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            s.sendall(f"GET {path} HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n".encode())
-            data = s.recv(64)
-            return int(data.split()[1]) if data.startswith(b"HTTP/") else 0
-    except OSError:
-        return 0
-
-
-class Fifo:
-    """A fifo the workers write one line to. Opened O_RDWR so it never blocks or hits EOF."""
-
-    def __init__(self, path):
-        self.path = path
-        os.mkfifo(path)
-        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
-        self.buf = b""
-        self.t_buf = 0.0
-
-    def lines(self, n, timeout, proc=None):
-        """n lines as (perf_counter time of arrival, text); raises on timeout or if proc died."""
-        out = []
-        deadline = time.monotonic() + timeout
-        while True:
-            while b"\n" in self.buf and len(out) < n:
-                line, self.buf = self.buf.split(b"\n", 1)
-                out.append((self.t_buf, line.decode(errors="replace")))
-            if len(out) >= n:
-                return out
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"only {len(out)} of {n} lines on {os.path.basename(self.path)}")
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"supervisor exited with {proc.returncode} after {len(out)} of {n} lines")
-            if select.select([self.fd], [], [], min(left, 0.05))[0]:
-                self.t_buf = PY_TICK()  # every line in this chunk had arrived by now
-                self.buf += os.read(self.fd, 65536)
-
-    def close(self):
-        os.close(self.fd)
-
-
-# ------------------------------------------------------------------------------------ configs
-
-def kh_config(d, body, name="bench"):
-    path = os.path.join(d, "kleinhirn.toml")
-    with open(path, "w") as f:
-        f.write(f'[supervisor]\nname = "{name}"\n' + body)
-    return path
-
-
-def write(path, text, mode=None):
-    with open(path, "w") as f:
-        f.write(text)
-    if mode:
-        os.chmod(path, mode)
-    return path
-
-
-def worker_script(d, fifo, ack=False, serve="exec sleep 100000"):
-    """A trivial worker: announce our pid on the fifo, ack if kleinhirn asked for it, idle."""
-    ack_line = ('if [ -n "$KLEINHIRN_STATUS_FD" ]; then printf \'{"action":"ack","id":"%s"}\\n\' '
-                '"$KLEINHIRN_WORKER_ID" >&3; fi\n') if ack else ""
-    return write(os.path.join(d, "worker.sh"), f"#!/bin/sh\necho $$ > {fifo}\n{ack_line}{serve}\n", 0o755)
-
-
-def supervisord_config(d, command, n):
-    return write(os.path.join(d, "supervisord.conf"), f"""[supervisord]
-nodaemon=true
-logfile={d}/supervisord.log
-pidfile={d}/supervisord.pid
-childlogdir={d}
-loglevel=warn
-user=root
-
-[program:w]
-command={command}
-numprocs={n}
-process_name=%(program_name)s_%(process_num)d
-startsecs=0
-startretries=1000
-autorestart=true
-stopsignal=TERM
-stopwaitsecs=10
-stdout_logfile=NONE
-stderr_logfile=NONE
-""")
-
-
-def ruby_app(d, fifo, mb):
-    """The preload app: allocates `mb` MB at load; a worker announces itself and acks."""
-    return write(os.path.join(d, "app.rb"), f"""# bench app: ~{mb} MB allocated at load
-BENCH_BLOB = Array.new({mb}) {{ "x" * 1_000_000 }}
-module BenchApp
-  def self.announce
-    File.open({fifo!r}, "w") {{ |f| f.write("#{{Process.pid}}\\n") }}
-  end
-
-  def self.start
-    KleinhirnLoader::Worker.new.done if defined?(KleinhirnLoader::Worker)
-    announce
-    sleep
-  end
-end
-""")
-
-
-def unicorn_setup(d, fifo, n, mb):
-    ruby_app(d, fifo, mb)
-    write(os.path.join(d, "config.ru"), 'require_relative "app"\nrun ->(env) { [200, {}, ["ok\\n"]] }\n')
-    port = free_port()
-    write(os.path.join(d, "unicorn.conf"), f"""worker_processes {n}
-preload_app true
-listen "127.0.0.1:{port}"
-pid "{d}/unicorn.pid"
-timeout 600
-after_fork do |server, worker|
-  BenchApp.announce
-end
-""")
-    return ["unicorn", "-c", os.path.join(d, "unicorn.conf"), os.path.join(d, "config.ru")]
-
-
-def logfmt(path):
-    out = []
-    try:
-        with open(path, errors="replace") as f:
-            for line in f:
-                if line.startswith("ts="):
-                    out.append(dict(re.findall(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)', line)))
-    except OSError:
-        pass
-    for m in out:
-        for k, v in m.items():
-            if v.startswith('"'):
-                m[k] = v[1:-1]
-    return out
-
-
-def log_time(ts):
-    """ts=2026-11-21T12:00:00.123Z -> epoch seconds (ms precision)."""
-    t = time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S")
-    import calendar
-    return calendar.timegm(t) + int(ts[20:23]) / 1000.0
-
-
-# ------------------------------------------------------------------------------------ results
-
-class Table:
-    def __init__(self):
-        self.rows = []
-
-    def add(self, scenario, metric, ours, peer=None, theirs=None, lower_is_better=True, note=""):
-        self.rows.append((scenario, metric, ours, peer, theirs, lower_is_better, note))
-
-    @staticmethod
-    def fmt(v):
-        if v is None:
-            return "-"
-        if isinstance(v, str):
-            return v
-        med = statistics.median(v)
-        f = (lambda x: f"{x:.0f}") if med >= 100 else (lambda x: f"{x:.1f}") if med >= 1 else (lambda x: f"{x:.2f}")
-        return f(med) if len(v) == 1 or min(v) == max(v) else f"{f(med)} ({f(min(v))}-{f(max(v))})"
-
-    def render(self):
-        head = "| scenario | metric | ours: median (min-max) | peer | peer: median (min-max) | ratio ours/peer |"
-        lines = [head, "|---|---|---|---|---|---|"]
-        for sc, metric, ours, peer, theirs, _, note in self.rows:
-            ratio = "-"
-            if isinstance(ours, list) and isinstance(theirs, list) and ours and theirs and statistics.median(theirs):
-                ratio = f"{statistics.median(ours) / statistics.median(theirs):.2f}"
-            metric_text = metric + (f" ({note})" if note else "")
-            lines.append(f"| {sc} | {metric_text} | {self.fmt(ours)} | {peer or '-'} | {self.fmt(theirs)} | {ratio} |")
-        return "\n".join(lines)
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------------- scenarios
+
+def await_frame(s, marker, timeout):
+    """Reads the SSE stream on s until `marker` arrives; blocking reads, so no polling sleep."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while marker not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no {marker!r} within {timeout} s: " + buf.decode(errors="replace")[-300:])
+        s.settimeout(left)
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            raise RuntimeError(f"control closed before {marker!r}")
+        buf += chunk
+
 
 class Bench:
     def __init__(self, quick, root):
@@ -642,12 +308,13 @@ class Bench:
             p = start(unicorn_setup(d, fifo.path, 8, 0), d, os.path.join(d, "out.log"))
             fifo.lines(8, 60, p)
             procs["unicorn"] = (p, fifo)
-            time.sleep(1)
-            c0 = {k: cpu_ns(p.pid) for k, (p, _) in procs.items()}
-            time.sleep(window)
+            time.sleep(1)  # settle after start; not part of the window
+            c0 = {k: (cpu_ns(p.pid), PY_TICK()) for k, (p, _) in procs.items()}
+            time.sleep(window)  # the idle window itself: the rate divides by the time it really took
             for k, (p, fifo) in procs.items():
                 rss, thr, cpu = figures[k]
-                cpu.append((cpu_ns(p.pid) - c0[k]) / 1e6 / window)
+                ns0, t0 = c0[k]
+                cpu.append((cpu_ns(p.pid) - ns0) / 1e6 / (PY_TICK() - t0))
                 rss.append(rss_mib(p.pid))
                 thr.append(threads(p.pid))
             for p, fifo in procs.values():
@@ -853,7 +520,7 @@ class Bench:
             except OSError:
                 s.close()
                 s = None
-                time.sleep(0.001)
+                time.sleep(0.001)  # a poll for the socket to appear: the figure's resolution, 1 ms
         buf = b""
         s.settimeout(0.5)
         while b'"up":true' not in buf:
@@ -876,7 +543,7 @@ class Bench:
             if s is not None:
                 s.settimeout(5)
                 s.send(b"event: kill\ndata\n\n")
-                time.sleep(0.2)
+                await_frame(s, b'"up":false', 5)  # the container is down: now ask the supervisor to exit
                 s.send(b"event: exit\ndata\n\n")
                 p.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
@@ -901,13 +568,7 @@ class Bench:
                 s.settimeout(0.5)
                 t1 = PY_TICK()
                 s.send(b"event: kill\ndata\n\n")
-                buf = b""
-                deadline = time.monotonic() + 20
-                while b'"up":false' not in buf and time.monotonic() < deadline:
-                    try:
-                        buf += s.recv(65536)
-                    except socket.timeout:
-                        pass
+                await_frame(s, b'"up":false', 20)
                 downs.append((PY_TICK() - t1) * 1000)
                 config = open(os.path.join(run["dir"], "config.json")).read(), run
             finally:

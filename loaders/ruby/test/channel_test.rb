@@ -15,14 +15,15 @@ class MessagesTest < Minitest::Test
       M.fork_failed('a') => %({"action":"failed","id":"a","message":"fork failed"}\n),
       M.launched('a', 42) => %({"action":"launched","id":"a","pid":42}\n),
       M.ack('a') => %({"action":"ack","id":"a"}\n),
-      M.log('info', 'worker starting', child_id: 'a', pid: 42) =>
-        %({"action":"log","level":"info","msg":"worker starting","child_id":"a","pid":"42"}\n)
+      M.log('info', 'worker starting', worker_id: 'a', pid: 42) =>
+        %({"action":"log","level":"info","msg":"worker starting","worker_id":"a","pid":42}\n)
     }.each { |message, line| assert_equal line, C.line(message) }
   end
 
-  def test_log_extras_are_strings_and_cannot_replace_the_action
-    m = M.log('debug', 'x', action: 'ack', count: 3, flag: true, none: nil)
-    assert_equal({ 'action' => 'log', 'level' => 'debug', 'msg' => 'x', 'count' => '3', 'flag' => 'true', 'none' => '' }, m)
+  def test_log_extras_keep_numbers_and_booleans_and_cannot_replace_the_action
+    m = M.log('debug', 'x', action: 'ack', count: 3, flag: true, none: nil, sym: :s)
+    assert_equal({ 'action' => 'log', 'level' => 'debug', 'msg' => 'x', 'count' => 3, 'flag' => true, 'none' => '',
+                   'sym' => 's' }, m)
     assert_raises(ArgumentError) { M.log('warn', 'x') }
   end
 
@@ -93,7 +94,7 @@ class ChannelWriteTest < Minitest::Test
     assert_empty reader.leftover
     assert_equal writers * per_writer, got.size
     got.group_by { |m| m['w'] }.each_value do |mine|
-      assert_equal (0...per_writer).map(&:to_s), mine.map { |m| m['i'] }, 'in order per writer'
+      assert_equal (0...per_writer).to_a, mine.map { |m| m['i'] }, 'in order per writer'
       assert(mine.all? { |m| m['msg'] == text })
     end
   ensure

@@ -88,6 +88,26 @@ class LoaderTest < Minitest::Test
     loader.barrier
   end
 
+  def test_threads_started_while_loading_are_warned_about_once_before_the_first_fork
+    loader = start(fixture('threads.rb'))
+    loader.expect_ready
+    loader.spawn_worker('one')
+    warning = loader.expect(action: 'log', level: 'warning')
+    assert_match(/started threads before the fork/, warning['msg'])
+    assert_equal 'metrics-flusher', warning['threads']
+    loader.spawn_worker('two')
+    loader.barrier
+    assert_equal 1, loader.messages.count { |m| m['level'] == 'warning' }, 'said once'
+  end
+
+  def test_no_warning_without_threads
+    loader = start
+    loader.expect_ready
+    loader.spawn_worker('one')
+    loader.barrier
+    assert_equal 0, loader.messages.count { |m| m['level'] == 'warning' }
+  end
+
   def test_duplicate_id_fails_and_the_loader_carries_on
     loader = start
     loader.expect_ready

@@ -22,6 +22,37 @@ class SpawnTest < Minitest::Test
     loader
   end
 
+  # The supervisor's capture: our pipes named by /proc path become the worker's fds 1 and 2,
+  # and the loader's own stay as they were.
+  def test_spawn_puts_the_named_files_on_the_workers_stdout_and_stderr
+    loader = start(expression: 'STDOUT.syswrite("to stdout\n"); STDERR.syswrite("to stderr\n"); Fixture.serve')
+    out_r, out_w = IO.pipe
+    err_r, err_w = IO.pipe
+    loader.send_line(JSON.generate('op' => 'spawn', 'id' => 'w-1', 'stdout' => "/proc/#{Process.pid}/fd/#{out_w.fileno}",
+                                   'stderr' => "/proc/#{Process.pid}/fd/#{err_w.fileno}"))
+    loader.expect(action: 'launched', id: 'w-1')
+    loader.barrier
+    out_w.close
+    err_w.close
+    assert_equal "to stdout\n", read_line(out_r)
+    assert_equal "to stderr\n", read_line(err_r)
+    loader.expect(action: 'ack', id: 'w-1')
+  ensure
+    [out_r, out_w, err_r, err_w].each { |io| io&.close unless io&.closed? }
+  end
+
+  def test_a_spawn_with_a_bad_stdout_is_refused
+    loader = start
+    loader.send_line(JSON.generate('op' => 'spawn', 'id' => 'w-1', 'stdout' => 5))
+    assert_match(/"stdout" and "stderr" must be non-empty strings/, loader.expect(action: 'error')['error'])
+  end
+
+  def read_line(io)
+    raise Minitest::Assertion, 'no output within the deadline' unless IO.select([io], nil, nil, DEADLINE)
+
+    io.gets
+  end
+
   def test_spawn_launches_a_child_of_the_loader_in_its_own_group_that_acks
     loader = start
     loader.spawn('w-1')
@@ -47,8 +78,8 @@ class SpawnTest < Minitest::Test
     assert_empty acked['env'], 'KLEINHIRN_* unset after the ack'
     assert_equal 'svc/v1 ::KleinhirnLoader::Worker w-1', acked['title']
 
-    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'child_id' => 'w-1', 'pid' => pid.to_s },
-                 loader.expect(action: 'log', child_id: 'w-1'))
+    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'worker_id' => 'w-1', 'pid' => pid },
+                 loader.expect(action: 'log', worker_id: 'w-1'))
     loader.expect(action: 'ack', id: 'w-1')
 
     # The worker closed its copy of the socket; the loader's copy still serves.
@@ -96,7 +127,7 @@ class SpawnTest < Minitest::Test
     assert_equal 5, launched.map { |m| m['pid'] }.uniq.size
     # A worker's own lines (log, ack) never overtake the `launched` that carries its pid.
     ids.each do |id|
-      mine = loader.messages.select { |m| (m['id'] || m['child_id']) == id }.map { |m| m['action'] }
+      mine = loader.messages.select { |m| (m['id'] || m['worker_id']) == id }.map { |m| m['action'] }
       assert_equal %w[launched log ack], mine, id
     end
   end

@@ -1,6 +1,8 @@
 # frozen_string_literal: true
 
 require_relative 'test_helper'
+require 'minitest/mock'
+require 'tmpdir'
 
 class WorkerDoneTest < Minitest::Test
   VARS = KleinhirnLoader::Env::ALL
@@ -21,6 +23,33 @@ class WorkerDoneTest < Minitest::Test
     with_env('KLEINHIRN_WORKER_ID' => 'x') { assert_nil KleinhirnLoader::Worker.new.done }
     with_env('KLEINHIRN_WORKER_ID' => 'x', 'KLEINHIRN_STATUS_FD' => '') { assert_nil KleinhirnLoader::Worker.new.done }
     assert_equal title, Procs.title(Process.pid)
+  end
+
+  # Two threads calling done: the second must not use the fd number after the first closed it.
+  # The first thread is held right after its close (setproctitle comes next), a decoy file
+  # takes the freed number, and a second thread calls done meanwhile.
+  def test_done_from_two_threads_acks_once_and_never_touches_a_reused_fd
+    ours, theirs = UNIXSocket.pair
+    decoy_path = File.join(Dir.mktmpdir, 'decoy')
+    decoy = nil
+    second = nil
+    hold = lambda do |_title|
+      decoy = File.open(decoy_path, 'w')
+      second = Thread.new { KleinhirnLoader::Worker.new.done }
+      second.join(1) # long enough for an unguarded done to write into the decoy
+    end
+    with_env('KLEINHIRN_STATUS_FD' => theirs.fileno.to_s, 'KLEINHIRN_WORKER_ID' => 'w-1') do
+      theirs.autoclose = false # done closes the fd itself
+      Process.stub(:setproctitle, hold) do
+        assert_equal true, KleinhirnLoader::Worker.new.done
+      end
+      assert_nil second.value, 'the second call found the ack already sent'
+    end
+    decoy.close
+    assert_equal '', File.read(decoy_path), 'nothing was written into the file that reused the fd'
+    assert_equal({ 'action' => 'ack', 'id' => 'w-1' }, LineReader.new(ours).next)
+  ensure
+    ours&.close
   end
 
   # A `type = "program"` worker: its own socket, passed as an inherited fd.

@@ -3,6 +3,7 @@
 require 'json'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
+require 'kleinhirn_loader/output'
 require 'kleinhirn_loader/reaper'
 require 'kleinhirn_loader/spawner'
 
@@ -109,8 +110,8 @@ module KleinhirnLoader
       return reply(Messages.error(command)) if command.is_a?(String)
 
       case command['op']
-      when 'spawn' then spawn(command['id'], spare: false)
-      when 'spare' then spawn(command['id'], spare: true)
+      when 'spawn' then spawn(command['id'], Output.from(command), spare: false)
+      when 'spare' then spawn(command['id'], Output.from(command), spare: true)
       else reply(Messages.error("unknown op #{command['op'].inspect}"))
       end
     end
@@ -125,13 +126,29 @@ module KleinhirnLoader
       "unparsable command: #{e.message}"
     end
 
-    def spawn(id, spare:)
+    def spawn(id, output, spare:)
       return reply(Messages.error('spawn needs a non-empty string "id"')) unless id.is_a?(String) && !id.empty?
+      return reply(Messages.error(output)) if output.is_a?(String)
       return reply(Messages.duplicate_id(id)) if @ids.key?(id)
 
       remember(id)
-      launched = Spawner.new(@channel, @options, @reaper).spawn(id, spare: spare)
+      warn_about_threads
+      launched = Spawner.new(@channel, @options, @reaper).spawn(id, output, spare: spare)
       reply(Messages.fork_failed(id)) unless launched
+    end
+
+    # fork copies only the forking thread: threads the app started while loading do not exist in
+    # workers, and a lock one of them held at the fork stays held there for good. Said once.
+    def warn_about_threads
+      return if @warned_threads
+
+      others = Thread.list.reject { |t| t == Thread.current || !t.alive? || @reaper.thread?(t) }
+      return if others.empty?
+
+      @warned_threads = true
+      names = others.map { |t| t.name || t.inspect[/0x\h+/] }.join(', ')
+      @channel.write(Messages.log('warning', 'the app started threads before the fork; they do not run in workers, ' \
+                                             'and locks they hold stay held there', threads: names, count: others.size))
     end
 
     def remember(id)

@@ -2,7 +2,8 @@
 
 module KleinhirnLoader
   # The lines the loader and its workers send to the supervisor, as hashes in wire order.
-  # The supervisor parses `log` extras into a map of strings, so every extra value is a string.
+  # `log` extras keep integers and booleans as JSON numbers and booleans (a pid is a number on
+  # every line the supervisor writes); everything else becomes a string.
   module Messages
     # Longer error texts are cut so that a line stays far below the size the kernel writes in
     # one piece to a unix stream socket (see Channel).
@@ -42,15 +43,24 @@ module KleinhirnLoader
     end
 
     def log(level, msg, fields = {})
-      raise ArgumentError, "log level must be info or debug, not #{level.inspect}" unless %w[info debug].include?(level)
+      unless %w[warning info debug].include?(level)
+        raise ArgumentError, "log level must be warning, info or debug, not #{level.inspect}"
+      end
 
       message = { 'action' => 'log', 'level' => level, 'msg' => text(msg) }
-      fields.each { |k, v| message[k.to_s] = text(v) unless message.key?(k.to_s) }
+      fields.each { |k, v| message[k.to_s] = scalar(v) unless message.key?(k.to_s) }
       message
     end
 
     def ack(id)
       { 'action' => 'ack', 'id' => id }
+    end
+
+    def scalar(value)
+      case value
+      when Integer, true, false then value
+      else text(value)
+      end
     end
 
     # A string that JSON can encode (valid UTF-8) and that keeps lines short.

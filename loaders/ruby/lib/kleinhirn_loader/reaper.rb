@@ -46,7 +46,13 @@ module KleinhirnLoader
       @wake_r, @wake_w = IO.pipe
       @previous_chld = trap('CHLD') { @wake_w.write_nonblock('.', exception: false) }
       @thread = Thread.new { run }
+      @thread.name = 'kleinhirn-reaper'
       self
+    end
+
+    # Whether `thread` is ours: the loader warns about the app's threads, not about this one.
+    def thread?(thread)
+      thread == @thread
     end
 
     # Runs the block (which forks a worker and sends its `launched`) so that no exit can be

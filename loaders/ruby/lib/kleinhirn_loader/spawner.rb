@@ -22,12 +22,15 @@ module KleinhirnLoader
     end
 
     # Forks the worker and sends `launched`; a spare parks before the start expression until
-    # promoted (see Park). Returns false if the fork itself failed.
-    def spawn(id, spare: false)
+    # promoted (see Park). `output` (an Output) names files for the worker's stdout and stderr; by
+    # default it keeps the loader's. Returns false if the fork itself failed.
+    def spawn(id, output = Output::INHERITED, spare: false)
       go_r, go_w = IO.pipe
+      # Opened here, before `launched` is sent: the supervisor keeps these files open until then.
+      streams = output.open
       park = Park.arm if spare
       @reaper.launching(id) do
-        worker = fork { worker(id, go_r, go_w, park) }
+        worker = fork { worker(id, go_r, go_w, streams, park) }
         own_group(worker)
         @channel.write(Messages.launched(id, worker))
         worker
@@ -38,6 +41,7 @@ module KleinhirnLoader
       warn("kleinhirn_loader: starting worker #{id} failed: #{e.class}: #{e.message}")
       false
     ensure
+      streams&.close
       park&.disarm
       [go_r, go_w].each { |io| io.close unless io.closed? }
     end
@@ -45,10 +49,11 @@ module KleinhirnLoader
     private
 
     # Runs in the worker; never returns into the loader's command loop (its copy of it).
-    def worker(id, go_r, go_w, park)
+    def worker(id, go_r, go_w, streams, park)
       go_w.close
       begin
         @reaper.leave_in_child
+        streams.redirect
         prepare(id)
         await_launched(go_r, id)
       rescue Exception => e # rubocop:disable Lint/RescueException -- must not unwind into the loader loop
@@ -123,7 +128,7 @@ module KleinhirnLoader
     end
 
     def log_starting(id)
-      @channel.write(Messages.log('info', 'worker starting', child_id: id, pid: Process.pid))
+      @channel.write(Messages.log('info', 'worker starting', worker_id: id, pid: Process.pid))
     rescue Errno::EPIPE, Errno::ECONNRESET
       nil # the supervisor is gone; the worker runs on, as the original's would
     end

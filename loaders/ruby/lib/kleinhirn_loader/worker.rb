@@ -10,9 +10,20 @@ module KleinhirnLoader
   # socket) and for `type = "program"` workers (the fd is a socket of its own), and does nothing
   # when the process was not started by kleinhirn.
   class Worker
+    # One ack per process, whichever thread calls: without it, a second thread could read the
+    # fd number after the first had closed it, when it may already name another file, and write
+    # the ack into that (and close it).
+    LOCK = Mutex.new
+
     # Returns true when the ack was written, nil when not running under kleinhirn (or when
     # already acked: the variables are gone then).
     def done
+      LOCK.synchronize { ack_once }
+    end
+
+    private
+
+    def ack_once
       fd = ENV[Env::STATUS_FD]
       id = ENV[Env::WORKER_ID]
       return nil if fd.nil? || fd.empty? || id.nil? || id.empty?

@@ -3,6 +3,7 @@ package kleinhirn.app;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import kleinhirn.core.config.ConfigReader;
+import kleinhirn.core.config.EffectiveConfig;
 
 /**
  * {@code kleinhirn}: the command line. Exit codes: 0 after a requested stop (or a successful
@@ -65,7 +66,11 @@ public final class Main {
         ConfigReader.Result r = ConfigFiles.load(path);
         boolean failed = !r.errors().isEmpty() || (strict && !r.warnings().isEmpty());
         for (String e : r.errors()) err.println("kleinhirn: error: " + e);
-        for (String w : r.warnings()) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
+        // A supervisor that runs logs its warnings itself, in the configured format (JSON lines
+        // stay JSON); printed here only by `check` or when nothing will run.
+        if (check || failed) {
+            for (String w : r.warnings()) err.println("kleinhirn: " + (strict ? "error" : "warning") + ": " + w);
+        }
         if (failed) {
             err.println("kleinhirn: " + path + ": invalid configuration, nothing was started");
             return 2;

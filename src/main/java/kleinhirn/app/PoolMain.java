@@ -3,37 +3,37 @@ package kleinhirn.app;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
 import kleinhirn.core.pool.HealthView;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolMachine;
 import kleinhirn.core.pool.PoolState;
 import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.linux.KernelDescriptors;
+import kleinhirn.linux.KernelPipes;
+import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
+import kleinhirn.linux.NotifySocket;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
 import kleinhirn.linux.SelfStats;
 import kleinhirn.linux.Signals;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.MonotonicClock;
-import kleinhirn.runtime.control.ControlServer;
-import kleinhirn.runtime.http.HttpEndpoints;
-import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
+import kleinhirn.runtime.pool.PoolProcesses;
+import kleinhirn.runtime.pool.WorkerOutput;
+import kleinhirn.runtime.pool.PoolWatch;
+import kleinhirn.runtime.pool.UpwardNotify;
 
 /** Wires the pool supervisor together and runs its loop on the calling (main) thread. */
 final class PoolMain {
@@ -56,21 +56,38 @@ final class PoolMain {
         }
 
         PoolMachine machine = new PoolMachine(cfg.pool());
-        PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock);
-        Consumer<PoolState> publish = watch.andThen(UpwardNotify.from(System.getenv(), junk));
+        Processes kernel = new KernelProcesses();
+        PoolWatch watch = new PoolWatch(cfg.name(), cfg.worker().count(), clock, SelfStats::rssBytes);
+        Probes probes = new Probes(new HealthView(cfg.health().minReady(), cfg.health().liveGrace()), clock, watch::state);
+        WorkerOutput output = cfg.log().captureOutput()
+                ? WorkerOutput.capture(new KernelPipes(), log, self) : WorkerOutput.inherit();
+        Consumer<PoolState> publish = watch.andThen(probes).andThen(output)
+                .andThen(UpwardNotify.from(System.getenv(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
+        probes.loop(loop);
+
+        // No thread of ours dies silently: one that ends with an unexpected throwable (a signal
+        // handler, the notify receiver, an accept loop) ends the loop, which kills every child's
+        // group and exits 1. Per-connection threads catch their own failures and close.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            log.error("a thread failed", "thread", t.getName(), "error", e.toString());
+            loop.fail(e);
+        });
 
         // Everything opened from here on is closed in reverse order on every way out.
         Deque<AutoCloseable> opened = new ArrayDeque<>();
+        // Why we leave, for the control clients' final state when the machine did not stop us.
+        String[] leaving = {"startup failed"};
         try {
             ChannelPairs pairs;
             try {
                 pairs = ChannelPairs.create();
             } catch (IOException e) {
                 log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
+                leaving[0] = "startup failed: cannot create the ack socket directory";
                 return 1;
             }
             opened.push(pairs);
@@ -82,29 +99,39 @@ final class PoolMain {
             Reaper reaper = new Reaper(new Reaper.Sink() {
                 @Override public void reaped(int pid, ExitStatus status) { loop.post(new PoolEvent.Reaped(pid, status)); }
                 @Override public void noChildren() { loop.post(new PoolEvent.NoChildren()); }
+                @Override public void failed(Throwable cause) {
+                    log.error("the reaper failed; nothing would be reaped any more", "error", cause.toString());
+                    loop.fail(cause);
+                }
             });
             reaper.start();
-            PoolProcesses processes = new PoolProcesses(cfg, new PosixSpawner(reaper::childAdded), pairs, loop, log,
-                    junk, System.getenv());
+            PoolProcesses processes = new PoolProcesses(cfg,
+                    new PoolProcesses.Ports(new PosixSpawner(reaper::childAdded), pairs, kernel, new KernelDescriptors()), self, Version.VERSION,
+                    Home.path().resolve("loaders/ruby/bin/kleinhirn_loader"), System.getenv(), loop, log, junk);
             loop.interpreter(processes);
+            processes.output(output);
+            opened.push(output);
             Readiness.Plan plan = Readiness.plan(cfg, self, log);
-            if (plan == null) return 1;
+            if (plan == null) {
+                leaving[0] = "startup failed: cannot open the workers' ack sockets";
+                return 1;
+            }
             opened.push(plan);
-            processes.protocols(plan.protocols());
             opened.push(processes::closeAll);
+            processes.protocols(plan.protocols());
             // The critical path first: the first spawn (the loader, or the workers) happens as soon
             // as what it needs exists; health, control and (for a loader) the ack sockets are set
             // up while it starts. Fork/exec workers may ack at once, so their sockets come first;
             // a loader's workers are only requested once the loop runs, after all of this.
+            DeferredSetup setup = new DeferredSetup(cfg, self, kernel, loop, watch, probes, log, junk, opened, leaving);
             boolean preloaded = cfg.worker() instanceof Config.Worker.Ruby;
-            if (!preloaded && !openReadiness(plan, self, loop, log, junk, watch, opened)) return 1;
+            if (!preloaded && !setup.readiness(plan)) return 1;
             boolean setUp;
             try {
                 loop.handle(new PoolEvent.Started());
-                setUp = (!preloaded || openReadiness(plan, self, loop, log, junk, watch, opened))
-                        && openViews(cfg, watch, loop, log, opened);
+                setUp = (!preloaded || setup.readiness(plan)) && setup.views();
                 // A setup failure after the first spawn stops what was spawned, the ordinary way.
-                if (!setUp) loop.handle(new PoolEvent.StopRequested(false, "setup failed"));
+                if (!setUp) loop.handle(new PoolEvent.StopRequested(false, leaving[0]));
                 loop.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -112,7 +139,8 @@ final class PoolMain {
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
-                killEveryChild(self);
+                leaving[0] = "supervisor failed: " + e.getMessage();
+                kernel.killEveryGroup(self);
                 return 1;
             }
             if (!setUp) return 1;
@@ -126,73 +154,5 @@ final class PoolMain {
                 }
             }
         }
-    }
-
-    private static boolean openReadiness(Readiness.Plan plan, int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
-                                         Logger log, Throttle junk, PoolWatch watch, Deque<AutoCloseable> opened) {
-        Readiness readiness = plan.open(self, loop, log, junk, watch::state);
-        if (readiness == null) return false;
-        opened.push(readiness);
-        return true;
-    }
-
-    /** The health HTTP server and the control socket; false (logged) if either cannot listen. */
-    private static boolean openViews(Config cfg, PoolWatch watch, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
-                                     Logger log, Deque<AutoCloseable> opened) {
-        if (cfg.health().listen() != null) {
-            HttpEndpoints http;
-            try {
-                http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, loop));
-            } catch (IOException e) {
-                log.error("cannot listen for health checks", "addr", cfg.health().listen().toString(),
-                        "error", String.valueOf(e.getMessage()));
-                return false;
-            }
-            opened.push(http);
-            int port = http.address().getPort();
-            watch.httpConnections(() -> SelfStats.tcpConnections(port));
-            log.info("health endpoint listening", "addr", cfg.health().listen().toString(),
-                    "endpoint", cfg.health().endpoint());
-        }
-        if (cfg.socket() != null) {
-            ControlServer control;
-            try {
-                control = ControlSocket.bind(Path.of(cfg.socket()), loop, log);
-            } catch (IOException e) {
-                log.error("cannot listen on the control socket", "path", cfg.socket(),
-                        "error", String.valueOf(e.getMessage()));
-                return false;
-            }
-            opened.push(() -> control.close(ControlSocket.DRAIN_MILLIS));
-            watch.control(control);
-            log.info("control socket listening", "path", cfg.socket());
-        }
-        return true;
-    }
-
-    /** SIGKILL each child's process group (workers lead their own) and the child itself. */
-    private static void killEveryChild(int self) {
-        for (int child : Children.of(self)) {
-            try {
-                Libc.kill(-child, Sig.KILL);
-                Libc.kill(child, Sig.KILL);
-            } catch (ErrnoException ignored) {
-                // nothing more we can do on the way out
-            }
-        }
-    }
-
-    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, EventLoop<?, ?, ?> loop) {
-        Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
-        routes.put(cfg.health().endpoint(), () -> answer(HealthView.readiness(watch.state())));
-        routes.put(cfg.health().liveEndpoint(), () ->
-                answer(HealthView.liveness(watch.state(), loop.responsive(TimeUnit.SECONDS.toNanos(5)))));
-        routes.put(cfg.health().statusEndpoint(), watch::statusResponse);
-        routes.put(cfg.health().metricsEndpoint(), watch::metricsResponse);
-        return routes;
-    }
-
-    private static Response answer(HealthView.Answer a) {
-        return Response.text(a.status(), a.body());
     }
 }

@@ -1,15 +1,21 @@
 package kleinhirn.app;
 
 import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import kleinhirn.core.config.Config;
+import kleinhirn.core.launch.WorkerProtocols;
 import kleinhirn.core.pool.PoolEffect;
 import kleinhirn.core.pool.PoolEvent;
 import kleinhirn.core.pool.PoolState;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
+import kleinhirn.linux.NotifySocket;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.EinhornSocket;
+import kleinhirn.runtime.pool.WorkerNotify;
 
 /**
  * The ack channels besides the status fd: the workers' NOTIFY_SOCKET (when acks are expected or
@@ -34,13 +40,16 @@ final class Readiness implements AutoCloseable {
     /** The names the workers will be given; nothing is bound yet. Close it if it is never opened. */
     record Plan(String notifyAddress, EinhornSocket.Place einhorn, WorkerProtocols protocols) implements AutoCloseable {
         /** Binds what the plan names; logs and returns null if a socket cannot be made. */
-        Readiness open(int self, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log, Throttle junk,
-                       java.util.function.Supplier<PoolState> snapshot) {
+        Readiness open(int self, Processes processes, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
+                       Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
             WorkerNotify notify = null;
             EinhornSocket einhornSocket = null;
             try {
-                if (notifyAddress != null) notify = WorkerNotify.start(notifyAddress, self, loop::post, junk, log,
-                        pid -> snapshot.get().byPid(pid) != null);
+                if (notifyAddress != null) {
+                    NotifySocket socket = NotifySocket.bind(notifyAddress);
+                    notify = WorkerNotify.start(socket, self, processes, loop::post, junk, log,
+                            pid -> snapshot.get().byPid(pid) != null);
+                }
                 if (einhorn != null) einhornSocket = EinhornSocket.start(einhorn, loop::post, junk);
             } catch (ErrnoException | IOException e) {
                 log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
@@ -59,10 +68,18 @@ final class Readiness implements AutoCloseable {
         }
     }
 
-    /** Names the channels the config asks for; logs and returns null if that fails. */
+    /**
+     * Names the channels the config asks for; logs and returns null if that fails. The notify
+     * name is unguessable, so nobody can bind it before we do.
+     */
     static Plan plan(Config cfg, int self, Logger log) {
         Config.Worker w = cfg.worker();
-        String notify = w.acks() || w.supervision().watchdog() != null ? WorkerNotify.newAddress(self) : null;
+        String notify = null;
+        if (w.acks() || w.supervision().watchdog() != null) {
+            byte[] r = new byte[8];
+            new SecureRandom().nextBytes(r);
+            notify = "@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r);
+        }
         EinhornSocket.Place einhorn = null;
         try {
             if (w.acks()) einhorn = EinhornSocket.Place.reserve();

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import kleinhirn.app.harpoon.HarpoonMain;
 import kleinhirn.core.Sig;
-import kleinhirn.linux.Children;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.linux.KernelProcesses;
 import kleinhirn.linux.Libc;
 
 /**
@@ -75,10 +75,10 @@ final class Training {
     private static void drivePool(int self, int port) {
         try {
             awaitHealthy(port);
-            List<Integer> workers = Children.of(self);
+            List<Integer> workers = new KernelProcesses().childrenOf(self);
             if (workers.isEmpty()) fail("no workers");
             Libc.kill(workers.getFirst(), Sig.KILL);
-            while (Children.of(self).contains(workers.getFirst())) pause();
+            while (new KernelProcesses().childrenOf(self).contains(workers.getFirst())) pause();
             awaitHealthy(port);
             Libc.kill(self, Sig.TERM);
         } catch (IOException | ErrnoException e) {

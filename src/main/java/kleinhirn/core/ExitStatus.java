@@ -14,6 +14,14 @@ public sealed interface ExitStatus {
         };
     }
 
+    /** For logs and reasons: "exit 3", "signal TERM". The one text for an exit; wire formats have their own. */
+    default String describe() {
+        return switch (this) {
+            case Exited(int code) -> "exit " + code;
+            case Signaled(int signal, boolean ignored) -> "signal " + Sig.name(signal);
+        };
+    }
+
     /** Decodes a Linux wait status (as filled in by waitpid). Stop/continue statuses never reach us. */
     static ExitStatus fromWaitStatus(int raw) {
         int sig = raw & 0x7f;

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.SocketPairs;
 
 /**
  * Connected unix stream socket pairs whose one end is a JDK {@link SocketChannel} (so virtual
@@ -22,9 +24,7 @@ import java.util.Arrays;
  * unchanged, so a stray connection from another root process can never be mistaken for ours.
  * Only the loop thread calls {@link #open()}.
  */
-public final class ChannelPairs implements AutoCloseable {
-    /** One pair: {@code ours} stays in the supervisor; {@code theirs} goes to a child, then is closed here. */
-    public record Pair(SocketChannel ours, int theirs) {}
+public final class ChannelPairs implements SocketPairs, AutoCloseable {
 
     private final Path dir;
     private final Path socket;
@@ -46,6 +46,7 @@ public final class ChannelPairs implements AutoCloseable {
         return new ChannelPairs(dir, socket, server);
     }
 
+    @Override
     public Pair open() throws IOException {
         for (int attempt = 0; attempt < 3; attempt++) {
             byte[] token = new byte[16];
@@ -67,6 +68,11 @@ public final class ChannelPairs implements AutoCloseable {
             }
         }
         throw new IOException("could not pair a socket: foreign connections on " + socket);
+    }
+
+    @Override
+    public void release(int theirs) {
+        Libc.closeQuietly(theirs);
     }
 
     private static byte[] readToken(SocketChannel ch) throws IOException {

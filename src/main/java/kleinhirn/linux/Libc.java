@@ -11,6 +11,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import kleinhirn.core.port.Errno;
+import kleinhirn.core.port.ErrnoException;
 
 /**
  * The only class that holds downcall handles. Each method is one libc call, takes and returns

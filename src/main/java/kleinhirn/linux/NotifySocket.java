@@ -7,6 +7,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import kleinhirn.core.port.Errno;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.NotifyInbox;
 
 /**
  * The receiving end of sd_notify: an AF_UNIX datagram socket with SO_PASSCRED, read by exactly
@@ -16,9 +19,7 @@ import java.lang.foreign.MemorySegment;
  * {@link #receive} returns: the sender waits for exactly that. Also sends single datagrams
  * ({@link #send}) for our own upward notifications.
  */
-public final class NotifySocket implements AutoCloseable {
-    /** Largest datagram we accept; longer ones arrive truncated and are reported as such. */
-    public static final int MAX_DATAGRAM = 4096;
+public final class NotifySocket implements NotifyInbox {
     /** Room for the credentials and a few dozen fds; fds beyond it are discarded by the kernel. */
     private static final int CONTROL_BYTES = 512;
 
@@ -31,13 +32,6 @@ public final class NotifySocket implements AutoCloseable {
             MH_SIZE = 56, CMSG_HDR = 16;
 
     // All calls go through Libc.syscall: one FFM signature for every socket call (see Sys).
-
-    /**
-     * One datagram: {@code length} bytes were copied into the caller's buffer; {@code pid} is the
-     * sender's (0 if the kernel attached no credentials); {@code truncated} if it did not fit;
-     * {@code fds} how many attached descriptors were closed.
-     */
-    public record Datagram(int length, int pid, int uid, boolean truncated, int fds) {}
 
     private final int fd;
     private final String address;
@@ -75,6 +69,7 @@ public final class NotifySocket implements AutoCloseable {
         }
     }
 
+    @Override
     public String address() {
         return address;
     }
@@ -84,6 +79,7 @@ public final class NotifySocket implements AutoCloseable {
      * MAX_DATAGRAM bytes). Only one thread may call this. Returns null once {@link #close} was
      * called. EINTR is retried.
      */
+    @Override
     public Datagram receive(byte[] into) throws ErrnoException {
         while (true) {
             iov.set(ADDRESS, 0, data);
@@ -142,6 +138,7 @@ public final class NotifySocket implements AutoCloseable {
     }
 
     /** True if the last datagram's control data did not fit (its extra fds were dropped by the kernel). */
+    @Override
     public boolean controlTruncated() {
         return (msg.get(JAVA_INT, MH_FLAGS) & MSG_CTRUNC) != 0;
     }

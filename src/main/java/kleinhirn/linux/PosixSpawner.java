@@ -9,6 +9,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
 
 /**
  * posix_spawnp, as the JDK itself spawns (glibc clone(CLONE_VM|CLONE_VFORK) + exec), with:

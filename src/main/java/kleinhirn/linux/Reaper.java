@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import kleinhirn.core.ExitStatus;
+import kleinhirn.core.port.Errno;
+import kleinhirn.core.port.ErrnoException;
 
 /**
  * The one thread that reaps. As a child subreaper we collect every child and every orphan
@@ -19,14 +21,45 @@ public final class Reaper {
 
         /** waitpid said ECHILD: at this moment we have no child at all. */
         void noChildren();
+
+        /**
+         * The reaper cannot go on (an errno other than EINTR/ECHILD, or a throw from this sink):
+         * nothing will be reaped again, so the receiver must end the process (kill every child's
+         * group, exit 1). Called once, on the reaper thread, which then ends.
+         */
+        void failed(Throwable cause);
     }
 
+    /** The one blocking call the reaper makes: waitpid(-1) on the kernel, a fake in tests. */
+    @FunctionalInterface
+    public interface Wait {
+        /** Blocks until a child has exited; throws with ECHILD when there is none, EINTR when interrupted. */
+        Waited next() throws ErrnoException;
+    }
+
+    /** A pid and its raw wait status. */
+    public record Waited(int pid, int waitStatus) {}
+
     private final Sink sink;
+    private final Wait wait;
     private final Object lock = new Object();
     private long generation;
 
     public Reaper(Sink sink) {
+        this(sink, kernel());
+    }
+
+    public Reaper(Sink sink, Wait wait) {
         this.sink = sink;
+        this.wait = wait;
+    }
+
+    /** wait4(-1) with buffers owned by the calling thread (only the reaper thread calls it). */
+    private static Wait kernel() {
+        Arena a = Arena.ofAuto();
+        MemorySegment status = a.allocate(ValueLayout.JAVA_INT);
+        MemorySegment callState = Libc.allocateCallState(a);
+        return () -> new Waited(Libc.waitAny(status, callState), status.get(ValueLayout.JAVA_INT, 0));
     }
 
     public Thread start() {
@@ -43,25 +76,26 @@ public final class Reaper {
         }
     }
 
+    /** Never returns normally; any unexpected failure goes to {@link Sink#failed}, never silently away. */
     private void run() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment status = a.allocate(ValueLayout.JAVA_INT);
-            MemorySegment callState = Libc.allocateCallState(a);
+        try {
             while (true) {
                 long seen;
                 synchronized (lock) {
                     seen = generation;
                 }
                 try {
-                    int pid = Libc.waitAny(status, callState);
-                    sink.reaped(pid, ExitStatus.fromWaitStatus(status.get(ValueLayout.JAVA_INT, 0)));
+                    Waited w = wait.next();
+                    sink.reaped(w.pid(), ExitStatus.fromWaitStatus(w.waitStatus()));
                 } catch (ErrnoException e) {
                     if (e.errno() == Errno.EINTR) continue;
-                    if (e.errno() != Errno.ECHILD) throw new IllegalStateException(e);
+                    if (e.errno() != Errno.ECHILD) throw e;
                     sink.noChildren();
                     awaitChild(seen);
                 }
             }
+        } catch (ErrnoException | RuntimeException | Error e) {
+            sink.failed(e);
         }
     }
 

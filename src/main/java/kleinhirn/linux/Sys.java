@@ -10,9 +10,9 @@ import java.util.Locale;
  * handle a few. The numbers are per architecture; x86_64 and aarch64 are supported.
  */
 enum Sys {
-    WRITE(1, 64), CLOSE(3, 57), GETPID(39, 172), SOCKET(41, 198), CONNECT(42, 203), SENDTO(44, 206),
+    READ(0, 63), WRITE(1, 64), CLOSE(3, 57), PIPE2(293, 59), GETPID(39, 172), SOCKET(41, 198), CONNECT(42, 203), SENDTO(44, 206),
     RECVMSG(47, 212), SHUTDOWN(48, 210), BIND(49, 200), SETSOCKOPT(54, 208), WAIT4(61, 260), KILL(62, 129),
-    PRCTL(157, 167);
+    PRCTL(157, 167), PRLIMIT64(302, 261);
 
     private static final boolean X86_64;
 

@@ -35,6 +35,7 @@ public final class EventLoop<S, E, F> {
     private S state;
     private Instant wakeAt;
     private volatile boolean stopped;
+    private volatile Throwable failure; // set once by a thread the supervision needs; ends run()
     private volatile long turns;
     private volatile long lastTurnNanos = System.nanoTime();
 
@@ -59,6 +60,23 @@ public final class EventLoop<S, E, F> {
     /** Ends {@link #run} after the current turn; called by the interpreter (e.g. for an Exit effect). */
     public void stop() {
         stopped = true;
+    }
+
+    /**
+     * A thread the supervision depends on (the reaper, a signal, a receiver) failed: {@link #run}
+     * throws {@link Failed} at its next turn, so the owner of the loop takes its documented way
+     * out. Any thread may call it; the first failure wins.
+     */
+    public void fail(Throwable cause) {
+        if (failure == null) failure = cause;
+        inbox.add(tick.apply(clock.instant())); // wakes a loop blocked on an empty inbox
+    }
+
+    /** What {@link #run} throws after {@link #fail}; the cause is the original failure. */
+    public static final class Failed extends RuntimeException {
+        Failed(Throwable cause) {
+            super("a thread the supervisor needs failed: " + cause, cause);
+        }
     }
 
     /** Loop turns completed so far; liveness checks compare it over time. */
@@ -112,6 +130,8 @@ public final class EventLoop<S, E, F> {
                 e = waitNanos <= 0 ? inbox.poll() : inbox.poll(waitNanos, TimeUnit.NANOSECONDS);
                 if (e == null) e = tick.apply(clock.instant());
             }
+            Throwable f = failure;
+            if (f != null) throw new Failed(f);
             handle(e);
         }
     }

@@ -148,6 +148,12 @@ class CliIT {
                 new Case("count.toml", ok + "count = \"many\"\n", "worker.count", "integer"),
                 new Case("syntax.toml", ok + "count = = 3\n", "line 6", "expected a value"),
                 new Case("ruby.toml", "[supervisor]\nname = \"x\"\n[worker]\ntype = \"ruby\"\nload = \"missing.rb\"\nstart_expression = \"X\"\n", "worker.load", "file not found"),
+                new Case("minready0.toml", ok + "[health_check]\nmin_ready = 0\n", "health_check.min_ready", "from 1 to worker.count (1)"),
+                new Case("minready2.toml", ok + "[health_check]\nmin_ready = 2\n", "health_check.min_ready", "not 2"),
+                new Case("minready0pct.toml", ok + "[health_check]\nmin_ready = \"0%\"\n", "health_check.min_ready", "from 1% to 100%"),
+                new Case("minreadyword.toml", ok + "[health_check]\nmin_ready = \"most\"\n", "health_check.min_ready", "percentage"),
+                new Case("grace.toml", ok + "[health_check]\nlive_grace = \"a while\"\n", "health_check.live_grace", "not a duration"),
+                new Case("output.toml", "[log]\nworker_output = \"tee\"\n" + ok, "log.worker_output", "\"inherit\" or \"capture\""),
                 new Case("bad.json", "{\"supervisor\": {\"name\": 5}}", "supervisor.name", "must be a string"),
                 new Case("dup.json", "{\"supervisor\": {\"name\": \"x\"}, \"worker\": {\"type\": \"program\", "
                         + "\"cmdline\": [\"true\"], \"count\": 1, \"count\": 2}}", "worker.count", "duplicate key"),

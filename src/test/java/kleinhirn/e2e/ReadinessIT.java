@@ -272,20 +272,7 @@ class ReadinessIT {
         Files.writeString(wrapper, LISTEN_WRAPPER);
         Files.writeString(dir.resolve("app.rb"), LISTEN_RUBY_APP);
         int health = Supervisor.freePort(), listen = Supervisor.freePort();
-        Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                [supervisor]
-                name = "e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
-                [worker]
-                type = "ruby"
-                count = 2
-                load = "app.rb"
-                start_expression = "ListenApp.start"
-                """.formatted(health));
+        Path cfg = Supervisor.rubyConfig(dir, "", health, 2, "ListenApp.start", "");
         Supervisor s = Supervisor.startVia(List.of("python3", wrapper.toString(), Integer.toString(listen)), cfg, health,
                 Map.of());
         started.add(s);

@@ -44,21 +44,7 @@ abstract class RubyPreloadTests {
                 end
                 """.formatted(gate == null ? "" : "sleep 0.02 until File.exist?(" + rubyString(gate) + ")", appExtra, mb));
         int port = Supervisor.freePort();
-        Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                [supervisor]
-                name = "ruby-e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
-                [worker]
-                type = "ruby"
-                count = %d
-                load = "app.rb"
-                start_expression = "App.start"
-                %s
-                """.formatted(port, count, extraWorker));
+        Path cfg = Supervisor.rubyConfig(dir, "", port, count, "App.start", extraWorker);
         Supervisor s = Supervisor.start(cfg, pid1(), port, Map.of());
         started.add(s);
         return s;
@@ -81,7 +67,8 @@ abstract class RubyPreloadTests {
         Files.createFile(gate);
         s.awaitLog("loader ready");
         s.awaitHttp("/healthz", 200);
-        assertEquals(3, s.awaitLogs("worker acked", 3).size(), "the log lines may trail the published state");
+        // The loop publishes a step's state before it writes that step's log lines.
+        assertEquals(3, s.awaitLogs("worker acked", 3).size());
         assertEquals(3, s.logs("worker starting").stream().filter(m -> "preloader".equals(m.get("tag"))).count(),
                 "the loader's log lines are re-emitted with tag=preloader");
         // Each worker is its own process group, forked once: a child of the loader.

@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import kleinhirn.Await;
 
 /**
  * The built program under test: bin/kleinhirn started with ProcessBuilder from this JVM (which
@@ -64,22 +66,64 @@ final class Supervisor implements AutoCloseable {
      * script's).
      */
     static Path programConfig(Path dir, String worker, String scriptBody, int port) throws IOException {
+        return programConfig(dir, "", "", worker, scriptBody, port);
+    }
+
+    /** The same, with more keys for the [log] and [health_check] tables. */
+    static Path programConfig(Path dir, String log, String health, String worker, String scriptBody, int port)
+            throws IOException {
         Path script = dir.resolve("worker.sh");
         Files.writeString(script, "#!/bin/sh\n" + scriptBody);
         Path cfg = dir.resolve("kleinhirn.toml");
-        Files.writeString(cfg, """
-                [log]
-                level = "debug"
-                [supervisor]
-                name = "e2e"
-                [health_check]
-                listen_addr = "127.0.0.1:%d"
+        Files.writeString(cfg, header(log, port, health) + """
                 [worker]
                 type = "program"
                 %s
                 %s
-                """.formatted(port, worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
+                """.formatted(worker.contains("cmdline") ? "" : "cmdline = [\"/bin/sh\", \"" + script + "\"]", worker));
         return cfg;
+    }
+
+    /** [log] at debug level, [supervisor] named e2e, [health_check] on 127.0.0.1:port; each with more keys. */
+    private static String header(String log, int port, String health) {
+        return """
+                [log]
+                level = "debug"
+                %s
+                [supervisor]
+                name = "e2e"
+                [health_check]
+                listen_addr = "127.0.0.1:%d"
+                %s
+                """.formatted(log, port, health);
+    }
+
+    /** Starts bin/kleinhirn -f config with its output thrown away (floods that must not fill our heap). */
+    static Supervisor startDiscardingOutput(Path config, int port) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kleinhirn").toString(), "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .directory(config.getParent().toFile());
+        return new Supervisor(pb.start(), false, port);
+    }
+
+    /** A debug-level config for {@code count} preloaded workers of {@code dir/app.rb}; {@code log} goes into [log]. */
+    static Path rubyConfig(Path dir, String log, int port, int count, String startExpression, String worker)
+            throws IOException {
+        Path cfg = dir.resolve("kleinhirn.toml");
+        Files.writeString(cfg, header(log, port, "") + """
+                [worker]
+                type = "ruby"
+                count = %d
+                load = "app.rb"
+                start_expression = "%s"
+                %s
+                """.formatted(count, startExpression, worker));
+        return cfg;
+    }
+
+    /** Adds {@code supervisor.socket = sock} to a config written by {@link #programConfig}. */
+    static void withControlSocket(Path config, Path sock) throws IOException {
+        Files.writeString(config, Files.readString(config).replace("name = \"e2e\"", "name = \"e2e\"\nsocket = \"" + sock + "\""));
     }
 
     static Supervisor start(Path config, boolean pid1, int port, Map<String, String> env, String... extraArgs) throws IOException {
@@ -167,17 +211,12 @@ final class Supervisor implements AutoCloseable {
     }
 
     Map<String, String> awaitLog(String msg, Predicate<Map<String, String>> match) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return m;
-            if (!proc.isAlive() && !lines.isEmpty()) {
-                // one last look after the process ended
-                for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return m;
-                return fail("supervisor exited before logging \"" + msg + "\"; output:\n" + String.join("\n", lines));
-            }
-            pause();
-        }
-        return fail("no log line \"" + msg + "\" within " + WAIT + "; output:\n" + String.join("\n", lines));
+        return Await.value(WAIT, "log line \"" + msg + "\"", () -> {
+            boolean ended = !proc.isAlive() && !lines.isEmpty(); // before the look: then one last look suffices
+            for (Map<String, String> m : logs()) if (msg.equals(m.get("msg")) && match.test(m)) return Optional.of(m);
+            if (ended) fail("supervisor exited before logging \"" + msg + "\"; output:\n" + String.join("\n", lines));
+            return Optional.empty();
+        }, () -> "; output:\n" + String.join("\n", lines));
     }
 
     Map<String, String> awaitLog(String msg) {
@@ -191,12 +230,7 @@ final class Supervisor implements AutoCloseable {
     }
 
     void await(String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (cond.getAsBoolean()) return;
-            pause();
-        }
-        fail("timed out waiting for " + what + "; output:\n" + String.join("\n", lines));
+        Await.until(WAIT, what, cond, () -> "; output:\n" + String.join("\n", lines));
     }
 
     record Http(int status, String body) {}
@@ -243,14 +277,6 @@ final class Supervisor implements AutoCloseable {
     int awaitExit() throws InterruptedException {
         if (!proc.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) fail("supervisor did not exit; output:\n" + String.join("\n", lines));
         return proc.exitValue();
-    }
-
-    static void pause() {
-        try {
-            Thread.sleep(20); // polling interval of a condition wait, not a timing assumption
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

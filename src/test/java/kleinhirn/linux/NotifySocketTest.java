@@ -3,6 +3,7 @@ package kleinhirn.linux;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.charset.StandardCharsets;
+import kleinhirn.core.port.ErrnoException;
 import org.junit.jupiter.api.Test;
 
 /** Against the real kernel: credentials, truncation, and the close() wake-up. */

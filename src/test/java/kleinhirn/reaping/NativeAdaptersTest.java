@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
 import kleinhirn.linux.ChannelPairs;
-import kleinhirn.linux.Errno;
-import kleinhirn.linux.ErrnoException;
+import kleinhirn.core.port.Errno;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
-import kleinhirn.linux.SpawnSpec;
+import kleinhirn.core.port.SpawnSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +40,8 @@ class NativeAdaptersTest {
         reaper = new Reaper(new Reaper.Sink() {
             @Override public void reaped(int pid, ExitStatus status) { REAPED.add(new Reaped(pid, status)); }
             @Override public void noChildren() {}
+            // The tests waiting for a reap then time out; this says why.
+            @Override public void failed(Throwable cause) { cause.printStackTrace(); }
         });
         reaper.start();
         spawner = new PosixSpawner(reaper::childAdded);

@@ -41,4 +41,10 @@ final class Children implements Reaper.Sink {
 
     @Override
     public void noChildren() {}
+
+    /** Rethrown to the reaper thread's uncaught-exception handler: HarpoonMain's fatal path. */
+    @Override
+    public void failed(Throwable cause) {
+        throw new IllegalStateException("the reaper failed; nothing would be reaped any more", cause);
+    }
 }

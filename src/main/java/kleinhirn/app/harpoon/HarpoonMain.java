@@ -8,12 +8,12 @@ import java.util.concurrent.Executors;
 import kleinhirn.core.Sig;
 import kleinhirn.core.log.Level;
 import kleinhirn.core.log.LogFormat;
+import kleinhirn.core.port.ErrnoException;
 import kleinhirn.harpoon.Cli;
 import kleinhirn.harpoon.Effect;
 import kleinhirn.harpoon.Event;
 import kleinhirn.harpoon.StateJson;
 import kleinhirn.harpoon.Supervisor;
-import kleinhirn.linux.ErrnoException;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
@@ -76,6 +76,13 @@ public final class HarpoonMain {
             return;
         }
 
+        // No thread of ours dies silently (the reaper rethrows here too): kill every child's
+        // group, which takes the container with it, and exit 1.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            log.error("a thread failed; killing every child", "thread", t.getName(), "err", e.toString());
+            new kleinhirn.linux.KernelProcesses().killEveryGroup(Libc.getpid());
+            System.exit(1);
+        });
         Children children = new Children();
         Reaper reaper = new Reaper(children);
         try {

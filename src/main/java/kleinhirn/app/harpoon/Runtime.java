@@ -13,14 +13,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.codec.Json;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
 import kleinhirn.harpoon.AgentConfig;
 import kleinhirn.harpoon.AgentConfigDecoder;
 import kleinhirn.harpoon.Event;
 import kleinhirn.harpoon.ExitReport;
 import kleinhirn.harpoon.OciSpec;
-import kleinhirn.linux.ErrnoException;
-import kleinhirn.linux.SpawnSpec;
-import kleinhirn.linux.Spawner;
 import kleinhirn.runtime.log.Logger;
 
 /**

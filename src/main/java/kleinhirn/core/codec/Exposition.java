@@ -28,14 +28,7 @@ public final class Exposition {
         family = name;
         this.type = type;
         b.append("# HELP ").append(name).append(' ');
-        for (int i = 0; i < help.length(); i++) {
-            char c = help.charAt(i);
-            switch (c) {
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> b.append(c);
-            }
-        }
+        Escaper.HELP.append(b, help);
         b.append('\n');
         b.append("# TYPE ").append(name).append(' ').append(type.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
         return this;
@@ -61,7 +54,7 @@ public final class Exposition {
                 }
                 if (i > 0) b.append(',');
                 b.append(labels[i]).append("=\"");
-                escapeLabel(b, labels[i + 1]);
+                Escaper.LABEL.append(b, labels[i + 1]);
                 b.append('"');
             }
             b.append('}');
@@ -77,18 +70,6 @@ public final class Exposition {
 
     public String text() {
         return b.toString();
-    }
-
-    static void escapeLabel(StringBuilder b, String v) {
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '\\' -> b.append("\\\\");
-                case '"' -> b.append("\\\"");
-                case '\n' -> b.append("\\n");
-                default -> b.append(c);
-            }
-        }
     }
 
     /** Integers without a fraction, +Inf/-Inf/NaN as the format spells them, else the shortest decimal. */

@@ -260,33 +260,10 @@ public final class Json {
 
     /** Appends s as a JSON string literal; control characters are always escaped. */
     public static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        b.append("\\u");
-                        String h = Integer.toHexString(c);
-                        for (int p = h.length(); p < 4; p++) b.append('0');
-                        b.append(h);
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        Escaper.JSON.quote(b, s);
     }
 
     public static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2);
-        quote(b, s);
-        return b.toString();
+        return Escaper.JSON.quoted(s);
     }
 }

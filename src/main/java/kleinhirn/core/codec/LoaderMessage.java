@@ -17,13 +17,23 @@ public sealed interface LoaderMessage {
             permits Loading, Ready, Launched, Failed, Ack, Relayed, CommandError, Exited {}
 
     /** Fork a worker with this id. */
-    record Spawn(String id) implements Request {}
+    record Spawn(String id, String stdout, String stderr) implements Request {
+        /** A spawn whose worker keeps the loader's own stdout and stderr. */
+        public Spawn(String id) {
+            this(id, null, null);
+        }
+    }
 
     /**
      * Fork a spare with this id: it parks before the start expression until it is sent SIGCONT
-     * (promoted), then runs it and acks like any worker. Its launch is reported as {@link Launched}.
+     * (promoted), then runs it and acks like any worker. Its launch is reported as {@link Launched};
+     * {@code stdout} and {@code stderr} as for {@link Spawn}.
      */
-    record Spare(String id) implements Request {}
+    record Spare(String id, String stdout, String stderr) implements Request {
+        public Spare(String id) {
+            this(id, null, null);
+        }
+    }
 
     /** About to load this file (the loader's progress; {@code file} as the loader wrote it). */
     record Loading(String file) implements Report {}
@@ -47,7 +57,10 @@ public sealed interface LoaderMessage {
      * A log line from the loader or a worker: {@code debug} or info, the message, and the other
      * keys as string fields (null for a JSON null), in wire order, at most {@link LoaderWire#MAX_FIELDS}.
      */
-    record Relayed(boolean debug, String msg, Map<String, String> fields) implements Report {}
+    record Relayed(Level level, String msg, Map<String, Object> fields) implements Report {
+        /** The levels a loader may log at; anything else it sends counts as info. */
+        public enum Level { DEBUG, INFO, WARNING }
+    }
 
     /** The loader could not process a command; {@code error} (may be null) says what. */
     record CommandError(String message, String error) implements Report {}

@@ -21,13 +21,17 @@ public final class LoaderWire {
     public static String encode(LoaderMessage m) {
         Map<String, Object> o = new LinkedHashMap<>();
         switch (m) {
-            case Spawn(String id) -> {
+            case Spawn(String id, String stdout, String stderr) -> {
                 o.put("op", "spawn");
                 o.put("id", id);
+                if (stdout != null) o.put("stdout", stdout);
+                if (stderr != null) o.put("stderr", stderr);
             }
-            case Spare(String id) -> {
+            case Spare(String id, String stdout, String stderr) -> {
                 o.put("op", "spare");
                 o.put("id", id);
+                if (stdout != null) o.put("stdout", stdout);
+                if (stderr != null) o.put("stderr", stderr);
             }
             case Loading(String file) -> {
                 o.put("action", "loading");
@@ -48,9 +52,9 @@ public final class LoaderWire {
                 o.put("action", "ack");
                 o.put("id", id);
             }
-            case Relayed(boolean debug, String msg, Map<String, String> fields) -> {
+            case Relayed(Relayed.Level level, String msg, Map<String, Object> fields) -> {
                 o.put("action", "log");
-                o.put("level", debug ? "debug" : "info");
+                o.put("level", level.name().toLowerCase(java.util.Locale.ROOT));
                 o.put("msg", msg);
                 fields.forEach(o::putIfAbsent);
             }
@@ -98,8 +102,8 @@ public final class LoaderWire {
         Map<String, Object> m = object(line);
         Object op = m.get("op");
         return switch (op instanceof String o ? o : "") {
-            case "spawn" -> new Spawn(id(m, "spawn"));
-            case "spare" -> new Spare(id(m, "spare"));
+            case "spawn" -> new Spawn(id(m, "spawn"), optional(m, "stdout"), optional(m, "stderr"));
+            case "spare" -> new Spare(id(m, "spare"), optional(m, "stdout"), optional(m, "stderr"));
             default -> throw new IllegalArgumentException("unknown op " + Json.write(op));
         };
     }
@@ -134,16 +138,43 @@ public final class LoaderWire {
         throw new IllegalArgumentException(what + " without an id");
     }
 
-    /** level info|debug, msg, and the other keys as string fields, in wire order. */
+    private static String optional(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null || v instanceof String) return (String) v;
+        throw new IllegalArgumentException(key + " must be a string");
+    }
+
+    /**
+     * level debug|info|warning, msg, and the other keys as fields, in wire order. Numbers and booleans
+     * keep their type and everything else becomes a string, so a field has one type on every
+     * line we write: a {@code pid} is a number (one sent as a string of digits, as the original
+     * did, is converted; any other string pid is left out).
+     */
     private static Relayed relayed(Map<String, Object> m) {
-        Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
         for (var e : m.entrySet()) {
             String k = e.getKey();
             if (k.equals("action") || k.equals("level") || k.equals("msg")) continue;
             if (fields.size() >= MAX_FIELDS) break;
-            fields.put(k, e.getValue() == null ? null : String.valueOf(e.getValue()));
+            fields.put(k, field(k, e.getValue()));
         }
-        return new Relayed("debug".equals(m.get("level")), String.valueOf(m.getOrDefault("msg", "")),
+        Relayed.Level level = switch (m.get("level") instanceof String l ? l : "info") {
+            case "debug" -> Relayed.Level.DEBUG;
+            case "warning" -> Relayed.Level.WARNING;
+            default -> Relayed.Level.INFO;
+        };
+        return new Relayed(level, String.valueOf(m.getOrDefault("msg", "")),
                 Collections.unmodifiableMap(fields));
+    }
+
+    private static Object field(String key, Object v) {
+        return switch (v) {
+            case null -> null;
+            case Long l -> l;
+            case Double d -> d;
+            case Boolean b -> b;
+            case String s when key.equals("pid") -> s.matches("[1-9][0-9]{0,17}") ? Long.parseLong(s) : null;
+            default -> String.valueOf(v);
+        };
     }
 }

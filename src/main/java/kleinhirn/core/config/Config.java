@@ -12,11 +12,16 @@ import kleinhirn.core.pool.PoolConfig;
 /** A validated configuration with every default filled in. Frozen after start. */
 public record Config(Path file, Log log, String name, String socket, Health health, Worker worker) {
 
-    public record Log(boolean stdout, Level level, LogFormat format) {}
+    /** {@code captureOutput}: log.worker_output = "capture" (workers' stdout/stderr become log lines). */
+    public record Log(boolean stdout, Level level, LogFormat format, boolean captureOutput) {}
 
-    /** {@code listen} is null when no HTTP server is configured. */
+    /**
+     * {@code listen} is null when no HTTP server is configured; {@code minReady} is resolved
+     * against worker.count (see MinReady); {@code liveGrace} is how long a faulted set below
+     * minReady may stay so before liveness fails.
+     */
     public record Health(InetSocketAddress listen, String endpoint, String liveEndpoint, String statusEndpoint,
-                         String metricsEndpoint) {}
+                         String metricsEndpoint, int minReady, Duration liveGrace) {}
 
     /**
      * How the pool is supervised, whatever the workers are: how many, the ack deadline, the

@@ -24,6 +24,13 @@ public final class ConfigReader {
     /** The outcome: a config when there are no errors; warnings either way. */
     public record Result(Config config, List<String> errors, List<String> warnings) {}
 
+    /**
+     * health_check.live_grace: long enough for kleinhirn's own recovery to have had its chances
+     * (a death window of 60 s, restarts backing off to 30 s: about ten more tries) before a
+     * liveness probe may have the container restarted.
+     */
+    static final String LIVE_GRACE = "5m";
+
     private final Path file;
     private final Disk disk;
     private final List<String> errors = new ArrayList<>();
@@ -57,13 +64,18 @@ public final class ConfigReader {
         InetSocketAddress listen = null;
         String addr = hcS.string("listen_addr", null, false);
         if (addr != null) listen = address(hcS, addr);
-        Config.Health health = new Config.Health(listen, hcS.path("endpoint", "/healthz"),
-                hcS.path("live_endpoint", "/livez"), hcS.path("status_endpoint", "/status"),
-                hcS.path("metrics_endpoint", "/metrics"));
+        String endpoint = hcS.path("endpoint", "/healthz"), live = hcS.path("live_endpoint", "/livez"),
+                status = hcS.path("status_endpoint", "/status"), metrics = hcS.path("metrics_endpoint", "/metrics");
+        Object minReady = hcS.get("min_ready");
+        Duration liveGrace = hcS.duration("live_grace", LIVE_GRACE);
         hcS.finish();
 
         Config.Worker worker = worker(wS);
         wS.finish();
+        Config.Health health = new Config.Health(listen, endpoint, live, status, metrics,
+                // Without a worker section there is no count to grade against; that error is reported.
+                worker == null ? 1 : MinReady.resolve(minReady, worker.supervision().count(),
+                        why -> hcS.error("min_ready", why)), liveGrace);
         return new Config(file, log, name, socket, health, worker);
     }
 
@@ -86,8 +98,12 @@ public final class ConfigReader {
             default -> f.error("format", "must be \"logfmt\" or \"json\", not \"" + kind + "\"");
         }
         f.finish();
+        String output = s.string("worker_output", "inherit", false);
+        if (!output.equals("inherit") && !output.equals("capture")) {
+            s.error("worker_output", "must be \"inherit\" or \"capture\", not \"" + output + "\"");
+        }
         s.finish();
-        return new Config.Log(out.equals("stdout"), level, format);
+        return new Config.Log(out.equals("stdout"), level, format, output.equals("capture"));
     }
 
     /** The keys only one type of worker has: with no (valid) type, none of them is judged. */
@@ -121,7 +137,9 @@ public final class ConfigReader {
         if (cmdline != null && cmdline.isEmpty()) s.error("cmdline", "must not be empty");
         Map<String, String> env = s.stringMap("env");
         String cwd = s.string("cwd", null, false);
-        if (cwd != null && !disk.isDirectory(Path.of(cwd))) s.error("cwd", "is not a directory: " + cwd);
+        if (cwd != null && s.fsPath("cwd", cwd) != null && !disk.isDirectory(Path.of(cwd))) {
+            s.error("cwd", "is not a directory: " + cwd);
+        }
         boolean ackWorkers = s.bool("ack_workers", false);
         if (s.has("spares")) {
             s.integer("spares", 0);
@@ -146,8 +164,10 @@ public final class ConfigReader {
 
     /** Relative to the config file's directory, as the original; must be a regular file. */
     private Path existingFile(Section s, String k, String p) {
+        Path given = s.fsPath(k, p);
+        if (given == null) return null;
         Path base = file.toAbsolutePath().getParent();
-        Path resolved = base == null ? Path.of(p) : base.resolve(p);
+        Path resolved = base == null ? given : base.resolve(given);
         if (!disk.isRegularFile(resolved)) s.error(k, "file not found: " + resolved);
         return resolved;
     }
@@ -341,6 +361,16 @@ public final class ConfigReader {
         /** Marks keys as read without judging them. */
         void ignore(List<String> keys) {
             used.addAll(keys);
+        }
+
+        /** {@code p} as a path, or null with an error: a NUL or an unpaired surrogate (found by fuzzing). */
+        Path fsPath(String k, String p) {
+            try {
+                return Path.of(p);
+            } catch (java.nio.file.InvalidPathException e) {
+                error(k, "is not a valid path: " + e.getReason());
+                return null;
+            }
         }
 
         void finish() {

@@ -7,6 +7,8 @@ import java.time.Duration;
  * "1.5s"; units ns, us, ms, s, m, h, d with their long spellings.
  */
 public final class Durations {
+    private static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
+
     private Durations() {}
 
     /** Returns null when {@code s} is not a duration. */
@@ -31,6 +33,9 @@ public final class Durations {
                 double nanos = v * nanosPerUnit;
                 if (nanos > 9.2e18) return null;
                 total = total.plusNanos((long) nanos);
+                // Each term fits, but their sum must too: everything downstream counts in
+                // nanoseconds (found by fuzzing: "200000d 200000d" overflowed in format).
+                if (total.compareTo(MAX) > 0) return null;
             } catch (NumberFormatException e) {
                 return null;
             }

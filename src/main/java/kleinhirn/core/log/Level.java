@@ -2,27 +2,21 @@ package kleinhirn.core.log;
 
 import java.util.Locale;
 
-/** The original's level names, most severe first. */
+/**
+ * The original's level names, most severe first. A level is spelled one way everywhere: as in
+ * the config ("warning"), in every log format, so one filter matches logfmt, prefix and JSON lines.
+ */
 public enum Level {
-    CRITICAL("critical", "CRIT"), ERROR("error", "ERRO"), WARNING("warning", "WARN"), INFO("info", "INFO"),
-    DEBUG("debug", "DEBG"), TRACE("trace", "TRCE");
+    CRITICAL("critical"), ERROR("error"), WARNING("warning"), INFO("info"), DEBUG("debug"), TRACE("trace");
 
     private final String configName;
-    private final String shortName;
 
-    Level(String configName, String shortName) {
+    Level(String configName) {
         this.configName = configName;
-        this.shortName = shortName;
     }
 
-    /** As written in the config and in logfmt lines: "warning". */
+    /** As written in the config and in every log line: "warning". */
     public String configName() { return configName; }
-
-    /** The original's prefix form: "WARN". */
-    public String shortName() { return shortName; }
-
-    /** The JSON form, upper case as the original: "WARNING". */
-    public String upper() { return name(); }
 
     public static Level parse(String s) {
         String n = s.toLowerCase(Locale.ROOT);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import kleinhirn.core.codec.Escaper;
 import kleinhirn.core.codec.Json;
 
 /**
@@ -14,9 +15,9 @@ import kleinhirn.core.codec.Json;
 public enum LogFormat {
     /** {@code ts=... level=info logger=kleinhirn service=web msg="..." k=v} */
     LOGFMT,
-    /** The original's {@code INFO | [#tag\t]msg\tlogger=kleinhirn service=web k=v}. */
+    /** The original's {@code info | [#tag\t]msg\tlogger=kleinhirn service=web k=v} (its level spelled as ours). */
     LOGFMT_PREFIX,
-    /** {@code {"ts":...,"level":"INFO","msg":...,"logger":...,"service":...,k:v}} */
+    /** {@code {"ts":...,"level":"info","msg":...,"logger":...,"service":...,k:v}} */
     JSON;
 
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -35,7 +36,7 @@ public enum LogFormat {
                 pairs(b, rec.kv(), true);
             }
             case LOGFMT_PREFIX -> {
-                b.append(rec.level().shortName()).append(" | ");
+                b.append(rec.level().configName()).append(" | ");
                 if (rec.tag() != null) b.append('#').append(rec.tag()).append('\t');
                 text(b, rec.msg());
                 b.append('\t');
@@ -43,7 +44,7 @@ public enum LogFormat {
                 pairs(b, rec.kv(), true);
             }
             case JSON -> {
-                b.append("{\"ts\":\"").append(TS.format(ts)).append("\",\"level\":\"").append(rec.level().upper())
+                b.append("{\"ts\":\"").append(TS.format(ts)).append("\",\"level\":\"").append(rec.level().configName())
                         .append("\",\"msg\":");
                 Json.quote(b, rec.msg());
                 if (rec.tag() != null) {
@@ -105,25 +106,7 @@ public enum LogFormat {
             b.append(s);
             return;
         }
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        Escaper.LOGFMT.quote(b, s);
     }
 
     /** The message of the prefix form is free text, but still never spans lines. */

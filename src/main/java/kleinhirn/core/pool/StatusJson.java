@@ -19,12 +19,17 @@ public final class StatusJson {
 
     /** {@code loader} is null for program workers, else its pid (null while down) and phase. */
     public static String encode(String name, int count, PoolState s) {
+        return encode(name, count, s, s.reason());
+    }
+
+    /** The same, saying {@code reason}: a final state on a way out the machine did not drive. */
+    public static String encode(String name, int count, PoolState s, String reason) {
         StringBuilder b = new StringBuilder(256 + 160 * s.workers().size());
         b.append("{\"name\":");
         Json.quote(b, name);
         b.append(",\"state\":\"").append(s.phase().wire()).append('"');
         b.append(",\"reason\":");
-        string(b, s.reason());
+        string(b, reason);
         b.append(",\"count\":").append(count);
         b.append(",\"ready\":").append(s.ready());
         b.append(",\"workers\":[");

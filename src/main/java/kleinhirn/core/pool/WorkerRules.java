@@ -111,7 +111,12 @@ final class WorkerRules {
         if (!(t.workers.get(id) instanceof Requested)) return;
         t.workers.remove(id);
         t.fx.add(new PoolEffect.Forget(id));
-        t.log(Log.error("failed to spawn worker", "worker_id", id, "error", error));
+        // One line per burst: spawns issued together tend to fail together (EMFILE, a missing
+        // program). Spawns go out only once the budget's notBefore has passed, and the first
+        // failure moves it into the future; failures while that backoff runs are the same burst.
+        boolean sameBurst = t.budget.notBefore().isAfter(t.now);
+        t.log(sameBurst ? Log.debug("failed to spawn worker", "worker_id", id, "error", error)
+                : Log.error("failed to spawn worker", "worker_id", id, "error", error));
         if (!t.stopping()) t.failedStart();
     }
 
@@ -191,10 +196,23 @@ final class WorkerRules {
         };
         t.budget = t.budget.died(t.now, failed);
         if (failed) t.counters = t.counters.failedStart();
+        // What the line says: a broken worker's failed start was counted when it was marked
+        // (never acked, or not yet established), and is still one.
+        boolean failedStart = failed || countedWhenBroken(t, w);
         t.log(Log.warn(w instanceof Worker.Spare ? "spare died" : "worker died", "worker_id", w.id(), "pid", w.pid(), Exits.key(status), Exits.value(status),
-                "uptime_ms", Duration.between(w.spawnedAt(), t.now).toMillis(), "failed_start", failed,
+                "uptime_ms", Duration.between(w.spawnedAt(), t.now).toMillis(), "failed_start", failedStart,
                 "failed_streak", t.budget.failedStreak(),
                 "restart_in_ms", Math.max(0, Duration.between(t.now, t.budget.notBefore()).toMillis())));
+    }
+
+    /**
+     * A worker marked broken by its ack timeout never acked: always a failed start. One broken
+     * by its watchdog was one if it had not yet stayed ready for min_uptime; Leaving keeps no
+     * "established" flag, so that is judged from its ack time, which can only err when the
+     * watchdog fired before min_uptime and the death came after it.
+     */
+    private static boolean countedWhenBroken(Turn t, Worker.Running w) {
+        return w instanceof Leaving l && l.why() == Why.BROKEN && !lasted(t, l.ackedAt());
     }
 
     /** Whether something that acked at {@code ackedAt} (null: never) has stayed up for min_uptime. */

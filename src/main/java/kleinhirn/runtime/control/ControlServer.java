@@ -236,6 +236,8 @@ public final class ControlServer implements AutoCloseable {
                 }
             } catch (IOException | InterruptedException e) {
                 // the peer went away (EPIPE, reset) or we closed it
+            } catch (RuntimeException e) {
+                log.error("control client writer failed; closing the client", "client", id, "err", e.toString());
             } finally {
                 close();
             }
@@ -258,6 +260,10 @@ public final class ControlServer implements AutoCloseable {
                 log.warn("closing control client: bad input", "client", id, "err", e.getMessage());
                 close();
             } catch (IOException e) {
+                close();
+            } catch (RuntimeException e) {
+                // One client's failure is not the supervisor's: that client goes, nothing else.
+                log.error("control client reader failed; closing the client", "client", id, "err", e.toString());
                 close();
             }
         }

@@ -15,6 +15,10 @@ import kleinhirn.core.log.LogFormat;
  * Writes encoded records to stderr or stdout. Each line goes out in one write under a lock, so
  * our own lines never interleave mid-line. Unbuffered on purpose: a supervisor's last words
  * must not sit in a buffer when it is killed.
+ *
+ * <p>The timestamp is taken under the same lock as the write: lines from several threads (the
+ * loop, the loader channel, output readers) then come out in the order of their stamps. Taken
+ * before the lock, a line stamped earlier could be overtaken by one stamped later.
  */
 public final class Logger {
     private final OutputStream out;
@@ -41,10 +45,9 @@ public final class Logger {
 
     public void log(Log rec) {
         if (!enabled(rec.level())) return;
-        byte[] line = format.encode(rec, clock.instant(), context).getBytes(StandardCharsets.UTF_8);
         synchronized (this) {
             try {
-                out.write(line);
+                out.write(format.encode(rec, clock.instant(), context).getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 // Nowhere left to report it; supervision must go on without logs.
             }

@@ -50,6 +50,9 @@ public final class AckChannel implements AutoCloseable {
             });
         } catch (IOException e) {
             // Closed by us (Forget) or reset by the worker: nothing more will come.
+        } catch (RuntimeException e) {
+            // This worker's channel only: unacked, it is replaced after ack_timeout.
+            junk.warn(source, "a worker's status fd reader failed", "worker_id", workerId, "pid", pid, "error", e.toString());
         } finally {
             close();
         }

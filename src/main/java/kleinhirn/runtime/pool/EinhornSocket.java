@@ -94,7 +94,15 @@ public final class EinhornSocket implements AutoCloseable {
             try {
                 ch = server.accept();
             } catch (IOException e) {
-                return; // closed
+                if (!server.isOpen()) return; // closed by us
+                // e.g. EMFILE: acks over einhorn must not stop for good; do not spin either
+                junk.warn("einhorn", "einhorn accept failed", "error", e.toString());
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
             }
             if (!slots.tryAcquire()) {
                 junk.warn("einhorn", "too many einhorn connections; closing one", "limit", MAX_CONNECTIONS);
@@ -127,6 +135,9 @@ public final class EinhornSocket implements AutoCloseable {
             });
         } catch (IOException e) {
             // closed by us after an ack, or by the peer
+        } catch (RuntimeException e) {
+            // One connection's failure is not the supervisor's: it is closed by our caller.
+            junk.warn("einhorn", "einhorn connection failed", "error", e.toString());
         }
     }
 

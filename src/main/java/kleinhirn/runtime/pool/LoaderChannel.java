@@ -36,7 +36,8 @@ public final class LoaderChannel implements AutoCloseable {
     private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>(4096);
     private volatile Thread writer;
 
-    private LoaderChannel(SocketChannel ch, int generation) {
+    /** Package-private for the wire fuzz test, which drives {@link #dispatch} without a socket. */
+    LoaderChannel(SocketChannel ch, int generation) {
         this.ch = ch;
         this.generation = generation;
     }
@@ -52,7 +53,6 @@ public final class LoaderChannel implements AutoCloseable {
         return generation;
     }
 
-    /** Queues a spawn (or spare) request; false if the channel is closed or hopelessly backed up. */
     public boolean request(LoaderMessage.Request request) {
         return ch.isOpen() && outbox.offer(LoaderWire.encode(request) + "\n");
     }
@@ -116,14 +116,19 @@ public final class LoaderChannel implements AutoCloseable {
         return null;
     }
 
-    /** A relayed log line as our own record, tagged preloader. */
+    /** A relayed log line as our own record, tagged preloader (fields typed by the codec). */
     static Log relayed(LoaderMessage.Relayed r) {
         List<Object> kv = new ArrayList<>();
         r.fields().forEach((k, v) -> {
             kv.add(k);
             kv.add(v);
         });
-        return new Log(r.debug() ? Level.DEBUG : Level.INFO, r.msg(), "preloader", kv);
+        Level level = switch (r.level()) {
+            case DEBUG -> Level.DEBUG;
+            case INFO -> Level.INFO;
+            case WARNING -> Level.WARNING;
+        };
+        return new Log(level, r.msg(), "preloader", kv);
     }
 
     @Override

@@ -14,6 +14,7 @@ import kleinhirn.core.pool.PoolEffect.Signal;
 import kleinhirn.core.pool.PoolEffect.SignalStrays;
 import kleinhirn.core.pool.PoolEffect.Spawn;
 import kleinhirn.core.pool.PoolEvent.*;
+import kleinhirn.core.log.Level;
 import org.junit.jupiter.api.Test;
 
 /** The pool policy with a fake clock: time moves only when the test says so. */
@@ -162,6 +163,19 @@ class PoolMachineTest {
         h.on(new Reaped(100, new ExitStatus.Signaled(9, false)));
         assertEquals(1, h.s.workers().size(), "only the replacement is left");
         assertEquals(1, h.s.failedStreak(), "a broken worker's death is not a second failed start");
+    }
+
+    @Test
+    void aWorkerThatNeverAckedIsLoggedAsAFailedStartWhenItDies() {
+        var h = new Harness(config(1, true)).on(new Started());
+        h.at(Duration.ofSeconds(60)).on(new Woke());
+        h.take();
+        h.at(Duration.ofSeconds(61)).on(new Reaped(100, new ExitStatus.Signaled(15, false)));
+        var died = h.take().stream().filter(f -> f instanceof PoolEffect.Emit e && e.log().msg().equals("worker died"))
+                .map(f -> ((PoolEffect.Emit) f).log()).findFirst().orElseThrow();
+        int at = died.kv().indexOf("failed_start");
+        assertEquals(true, died.kv().get(at + 1), died.toString());
+        assertEquals(1, h.s.failedStreak(), "counted once, when it was marked broken");
     }
 
     @Test
@@ -359,6 +373,25 @@ class PoolMachineTest {
         assertEquals(1, h.s.failedStreak());
         assertTrue(h.s.workers().isEmpty());
         assertEquals(T0.plusMillis(100), h.wakeAt);
+    }
+
+    @Test
+    void aBurstOfSpawnFailuresIsOneErrorLinePerBackoffRound() {
+        var h = new Harness(config(3, true), false).on(new Started());
+        List<String> ids = h.taken(Spawn.class).stream().map(Spawn::id).toList();
+        for (String id : ids) h.on(new SpawnFailed(id, "too few file descriptors"));
+        assertEquals(List.of(Level.ERROR, Level.DEBUG, Level.DEBUG), spawnFailureLevels(h.take()));
+        assertEquals(3, h.s.failedStreak(), "every failure still counts");
+        h.wake(); // the backoff has passed: the next round is a new burst
+        ids = h.taken(Spawn.class).stream().map(Spawn::id).toList();
+        assertEquals(3, ids.size());
+        for (String id : ids) h.on(new SpawnFailed(id, "too few file descriptors"));
+        assertEquals(List.of(Level.ERROR, Level.DEBUG, Level.DEBUG), spawnFailureLevels(h.take()));
+    }
+
+    static List<Level> spawnFailureLevels(List<PoolEffect> fx) {
+        return fx.stream().filter(f -> f instanceof PoolEffect.Emit(var rec) && rec.msg().equals("failed to spawn worker"))
+                .map(f -> ((PoolEffect.Emit) f).log().level()).toList();
     }
 
     @Test

@@ -13,11 +13,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import kleinhirn.Await;
 import kleinhirn.core.codec.Sse;
 import kleinhirn.core.log.Level;
 import kleinhirn.core.log.LogFormat;
@@ -152,15 +154,6 @@ class ControlServerTest {
         assertThrows(IOException.class, () -> ControlServer.bind(sock, (c, t, d) -> {}, log));
     }
 
-    /** Waits for a condition with a deadline; the 20 ms is a polling interval, not a timing assumption. */
-    static void awaitTrue(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void closedClientsAreReleasedWithoutAnyNewState() throws Exception {
         server.publish("{\"n\":1}");
@@ -171,12 +164,12 @@ class ControlServerTest {
         }
         SocketChannel half = connect();
         half.shutdownOutput();
-        awaitTrue("only the half-closed client left", () -> server.clients() == 1);
+        Await.until(Duration.ofSeconds(10), "only the half-closed client left", () -> server.clients() == 1);
         await(half, e -> e.data().equals("{\"n\":1}"));
         server.publish("{\"n\":2}");
         await(half, e -> e.data().equals("{\"n\":2}"));
         half.close();
-        awaitTrue("no client left", () -> server.clients() == 0);
+        Await.until(Duration.ofSeconds(10), "no client left", () -> server.clients() == 0);
     }
 
     @Test

@@ -1,0 +1,18 @@
+package kleinhirn.core.port;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * Connected stream socket pairs for a child's status fd: {@code ours} is a channel the
+ * supervisor reads; {@code theirs} is a raw fd that goes to exactly one child and is released
+ * here right after the spawn (or its failure). Only the loop thread opens pairs.
+ */
+public interface SocketPairs {
+    record Pair(SocketChannel ours, int theirs) {}
+
+    Pair open() throws IOException;
+
+    /** Closes our copy of the child's end; never fails (the fd is ours alone). */
+    void release(int theirs);
+}

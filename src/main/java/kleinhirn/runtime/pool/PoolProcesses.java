@@ -1,0 +1,257 @@
+package kleinhirn.runtime.pool;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import kleinhirn.core.Sig;
+import kleinhirn.core.codec.LoaderMessage;
+import kleinhirn.core.codec.LoaderWire;
+import kleinhirn.core.config.Config;
+import kleinhirn.core.launch.WorkerEnv;
+import kleinhirn.core.launch.WorkerProtocols;
+import kleinhirn.core.pool.PoolEffect;
+import kleinhirn.core.pool.PoolEvent;
+import kleinhirn.core.pool.PoolState;
+import kleinhirn.core.port.Descriptors;
+import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.Processes;
+import kleinhirn.core.port.SocketPairs;
+import kleinhirn.core.port.SpawnSpec;
+import kleinhirn.core.port.Spawner;
+import kleinhirn.runtime.EventLoop;
+import kleinhirn.runtime.log.Logger;
+import kleinhirn.runtime.log.Throttle;
+
+/**
+ * Performs the pool machine's effects for fork/exec workers, on the loop thread. Spawning
+ * happens here, synchronously, and the outcome is fed back before any other event, so a pid is
+ * always known before its exit can be seen.
+ */
+public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
+    /**
+     * Descriptors a spawn must leave free (docs/reliability.md): enough for a burst of health
+     * probes, control clients, a /status or /metrics read of /proc and the JDK's own needs.
+     */
+    public static final int RESERVED_FDS = 16;
+    /** A spawn with an ack channel opens a socket pair; we keep one end for the worker's life. */
+    private static final int FDS_PER_CHANNEL = 2;
+
+    /** What it asks of the operating system; tests pass fakes. */
+    public record Ports(Spawner spawner, SocketPairs pairs, Processes processes, Descriptors descriptors) {}
+
+    private final Config cfg;
+    private final Spawner spawner;
+    private final SocketPairs pairs;
+    private final Processes processes;
+    private final Descriptors descriptors;
+    private final EventLoop<PoolState, PoolEvent, PoolEffect> loop;
+    private final Logger log;
+    private final Throttle junk;
+    private final Map<String, String> baseEnv;
+    private WorkerProtocols protocols = WorkerProtocols.NONE;
+    private WorkerOutput output = WorkerOutput.inherit();
+    private final int self;
+    private final String version;
+    private final Map<String, AckChannel> channels = new HashMap<>();
+    private final Path loaderScript;
+    private LoaderChannel loader;
+    private int exitCode = -1;
+
+    /**
+     * {@code self} is our pid (strays are our children), {@code environment} ours (the workers'
+     * base), {@code loaderScript} the shipped Ruby loader.
+     */
+    public PoolProcesses(Config cfg, Ports ports, int self, String version, Path loaderScript,
+                         Map<String, String> environment, EventLoop<PoolState, PoolEvent, PoolEffect> loop,
+                         Logger log, Throttle junk) {
+        this.cfg = cfg;
+        this.spawner = ports.spawner();
+        this.pairs = ports.pairs();
+        this.processes = ports.processes();
+        this.descriptors = ports.descriptors();
+        this.self = self;
+        this.version = version;
+        this.loop = loop;
+        this.log = log;
+        this.junk = junk;
+        this.baseEnv = WorkerEnv.base(environment);
+        this.loaderScript = loaderScript;
+    }
+
+    /** Set once before the first spawn: NOTIFY_SOCKET, EINHORN_*, inherited listen sockets. */
+    public void protocols(WorkerProtocols protocols) {
+        this.protocols = protocols;
+    }
+
+    /** Set once before the first spawn: log.worker_output. */
+    public void output(WorkerOutput output) {
+        this.output = output;
+    }
+
+    /** The code of the Exit effect performed; -1 while none was. */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    @Override
+    public void perform(PoolEffect effect) {
+        switch (effect) {
+            case PoolEffect.Spawn(String id) -> {
+                switch (cfg.worker()) {
+                    case Config.Worker.Program p -> spawn(p, id);
+                    case Config.Worker.Ruby r -> requestFromLoader(id, false);
+                }
+            }
+            case PoolEffect.SpawnSpare(String id) -> requestFromLoader(id, true);
+            case PoolEffect.StartLoader(int generation) -> {
+                // Only a preloaded pool starts a loader.
+                if (cfg.worker() instanceof Config.Worker.Ruby r) startLoader(r, generation);
+            }
+            case PoolEffect.Signal(int pid, int signal, boolean group) -> signal(group ? -pid : pid, signal);
+            case PoolEffect.SignalStrays(int signal) -> {
+                // A stray may lead a group of its own (setsid): its group first, then itself.
+                for (int child : processes.childrenOf(self)) {
+                    signal(-child, signal);
+                    signal(child, signal);
+                }
+            }
+            case PoolEffect.Forget(String id) -> {
+                AckChannel ch = channels.remove(id);
+                if (ch != null) ch.close();
+                output.forget(id);
+            }
+            case PoolEffect.Emit(var rec) -> log.log(rec);
+            case PoolEffect.Exit(int code) -> {
+                exitCode = code;
+                loop.stop();
+            }
+        }
+    }
+
+    private void spawn(Config.Worker.Program w, String id) {
+        if (w.acks() && refusedForDescriptors(id)) return;
+        Map<String, String> ours = new LinkedHashMap<>();
+        ours.put("KLEINHIRN_WORKER_ID", id);
+        ours.put("KLEINHIRN_NAME", cfg.name());
+        ours.put("KLEINHIRN_VERSION", version);
+        ours.putAll(protocols.env());
+        SocketPairs.Pair pair = null;
+        try {
+            if (w.acks()) {
+                pair = pairs.open();
+                ours.put("KLEINHIRN_STATUS_FD", Integer.toString(protocols.statusFdNumber()));
+            }
+            List<Integer> fds = protocols.fds(pair == null ? -1 : pair.theirs());
+            WorkerOutput.Streams out = output.open(id);
+            SpawnSpec spec = new SpawnSpec(protocols.argv(w.cmdline()), WorkerEnv.build(baseEnv, w.env(), ours), w.cwd(),
+                    fds, true, out.stdout(), out.stderr());
+            int pid = spawner.spawn(spec);
+            if (pair != null) channels.put(id, AckChannel.start(pair.ours(), id, pid, loop::post, junk));
+            loop.feed(new PoolEvent.Spawned(id, pid));
+            output.started(id, pid); // after the "worker spawned" line: its output follows it
+        } catch (ErrnoException | IOException e) {
+            if (pair != null) close(pair);
+            output.forget(id);
+            loop.feed(new PoolEvent.SpawnFailed(id, e.getMessage()));
+        } finally {
+            if (pair != null) pairs.release(pair.theirs());
+        }
+    }
+
+    /** A spawn that would eat into the descriptor reserve fails as a spawn failure instead. */
+    private boolean refusedForDescriptors(String id) {
+        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        shortage.ifPresent(why -> loop.feed(new PoolEvent.SpawnFailed(id, why)));
+        return shortage.isPresent();
+    }
+
+    /**
+     * Preloaded: the current loader forks the worker (or a spare, which parks until promoted);
+     * its pid comes back as a Launched event.
+     */
+    private void requestFromLoader(String id, boolean spare) {
+        WorkerOutput.Streams out;
+        try {
+            out = output.open(id);
+        } catch (ErrnoException e) {
+            log.warn("cannot capture a worker's output; it shares the loader's", "worker_id", id, "error", e.getMessage());
+            out = WorkerOutput.Streams.INHERITED;
+        }
+        LoaderMessage.Request request = spare
+                ? new LoaderMessage.Spare(id, out.stdoutPath(), out.stderrPath())
+                : new LoaderMessage.Spawn(id, out.stdoutPath(), out.stderrPath());
+        if (loader == null || !loader.request(request)) {
+            // No loader to ask: the machine drops the request when it sees the loader's death,
+            // or gives up on it after ack_timeout.
+            log.debug("spawn request not sent: no loader", "request", LoaderWire.encode(request));
+        }
+    }
+
+    /**
+     * Starts our shipped loader with plain ruby, never a loader the app's bundle might bring:
+     * {@code ruby [-rbundler/setup] loaders/ruby/bin/kleinhirn_loader --status-fd N -n NAME -e EXPR -r LOAD}.
+     * The previous generation's channel stays open: its workers may still ack on it.
+     */
+    private void startLoader(Config.Worker.Ruby w, int generation) {
+        var shortage = descriptors.shortage(FDS_PER_CHANNEL, RESERVED_FDS);
+        if (shortage.isPresent()) {
+            loop.feed(new PoolEvent.LoaderStartFailed(generation, shortage.get()));
+            return;
+        }
+        SocketPairs.Pair pair = null;
+        try {
+            pair = pairs.open();
+            List<String> argv = new ArrayList<>(List.of(w.ruby()));
+            if (w.gemfile() != null) argv.add("-rbundler/setup");
+            // Inherited listen sockets keep their numbers (3..3+n-1) in the loader and every
+            // fork; the gem sets LISTEN_PID to each worker's own pid after the fork.
+            argv.addAll(List.of(loaderScript.toString(), "--status-fd", Integer.toString(protocols.statusFdNumber()),
+                    "-n", cfg.name(), "-e", w.startExpression(), "-r", w.load().toString()));
+            Map<String, String> extra = new LinkedHashMap<>();
+            if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
+            extra.putAll(protocols.env());
+            WorkerOutput.Streams out = output.openLoader(generation);
+            SpawnSpec spec = new SpawnSpec(argv, WorkerEnv.build(baseEnv, w.env(), extra), null,
+                    protocols.fds(pair.theirs()), true, out.stdout(), out.stderr());
+            int pid = spawner.spawn(spec);
+            output.startedLoader(generation, pid);
+            loader = LoaderChannel.start(pair.ours(), generation, loop::post, log, junk);
+            log.debug("running loader", "cmd", String.join(" ", argv));
+            loop.feed(new PoolEvent.LoaderStarted(generation, pid));
+        } catch (ErrnoException | IOException e) {
+            if (pair != null) close(pair);
+            output.forgetLoader(generation);
+            loop.feed(new PoolEvent.LoaderStartFailed(generation, e.getMessage()));
+        } finally {
+            if (pair != null) pairs.release(pair.theirs());
+        }
+    }
+
+    private void signal(int target, int signal) {
+        try {
+            if (!processes.kill(target, signal)) {
+                log.debug("signal target already gone", "target", target, "signal", Sig.name(signal));
+            }
+        } catch (ErrnoException e) {
+            log.warn("could not send signal", "target", target, "signal", Sig.name(signal), "error", e.getMessage());
+        }
+    }
+
+    private static void close(SocketPairs.Pair pair) {
+        try {
+            pair.ours().close();
+        } catch (IOException ignored) {
+            // nothing to release beyond the fd
+        }
+    }
+
+    public void closeAll() {
+        if (loader != null) loader.close();
+        channels.values().forEach(AckChannel::close);
+        channels.clear();
+    }
+}
