@@ -34,12 +34,12 @@ class SpareTest < Minitest::Test
     # The title is set right before the spare blocks; the start expression would change it.
     await_title(pid, 'svc/v1 ::KleinhirnLoader::Worker s-1 - spare')
     @loader.barrier
-    refute(@loader.messages.any? { |m| m['child_id'] == 's-1' || m['action'] == 'ack' }, 'parked: nothing run yet')
+    refute(@loader.messages.any? { |m| m['worker_id'] == 's-1' || m['action'] == 'ack' }, 'parked: nothing run yet')
     assert_equal pid, Process.getpgid(pid), 'already in its own group, like any worker'
 
     Process.kill(:CONT, pid)
-    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'child_id' => 's-1', 'pid' => pid.to_s },
-                 @loader.expect(action: 'log', child_id: 's-1'))
+    assert_equal({ 'action' => 'log', 'level' => 'info', 'msg' => 'worker starting', 'worker_id' => 's-1', 'pid' => pid },
+                 @loader.expect(action: 'log', worker_id: 's-1'))
     @loader.expect(action: 'ack', id: 's-1')
     startup = @loader.next_report
     assert_equal ['startup', pid], [startup['phase'], startup['pid']]
