@@ -86,8 +86,14 @@ public final class LoaderWire {
         return switch (action instanceof String a ? a : "") {
             case "loading" -> new Loading(String.valueOf(m.get("file")));
             case "ready" -> new Ready();
-            case "launched" -> new Launched((String) m.get("id"), pid(m, "launched"));
-            case "exited" -> new Exited((String) m.get("id"), pid(m, "exited"), status(m));
+            case "launched" -> {
+                int pid = pid(m, "launched"); // checks the id first: the cast below cannot fail
+                yield new Launched((String) m.get("id"), pid);
+            }
+            case "exited" -> {
+                int pid = pid(m, "exited");
+                yield new Exited((String) m.get("id"), pid, status(m));
+            }
             case "failed" -> new Failed(id(m, "failed"), String.valueOf(m.get("message")));
             case "ack" -> new Ack(id(m, "ack"));
             case "log" -> relayed(m);
