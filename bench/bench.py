@@ -210,7 +210,7 @@ class Bench:
         mb = 10 if self.quick else 70
         ours_t, ours_pss, un_t, un_pss, ex_t, ex_pss = [], [], [], [], [], []
         missing = None
-        for _ in range(self.reps(3)):
+        for _ in range(self.reps(5)):
             if missing is None:
                 try:
                     p, fifo, t0, lines, _ = self.start_ruby_pool("b3-ruby", mb)

@@ -106,7 +106,32 @@ final class Turn {
             fx.add(new Emit(Log.of(phase == Phase.FAULTED ? Level.ERROR : Level.INFO, "state changed",
                     "from", in.phase().wire(), "to", phase.wire(), "reason", reason.isEmpty() ? null : reason)));
         }
-        return new Step<>(out, fx, Deadlines.nextWake(this));
+        return new Step<>(out, actionsFirst(fx), Deadlines.nextWake(this));
+    }
+
+    /**
+     * The effects in the order the loop performs them: what changes processes (signals, spawns,
+     * spawn requests) first, the log lines after them, an Exit last (the loop stops there). A
+     * replacement's latency should not include formatting and writing the death's log line.
+     * Within each group the rules' order is kept.
+     */
+    static List<PoolEffect> actionsFirst(List<PoolEffect> fx) {
+        List<PoolEffect> actions = new ArrayList<>(fx.size()), logs = new ArrayList<>(), exits = new ArrayList<>(1);
+        for (PoolEffect f : fx) {
+            switch (f) {
+                case Emit e -> logs.add(e);
+                case PoolEffect.Exit x -> exits.add(x);
+                case PoolEffect.Spawn s -> actions.add(s);
+                case PoolEffect.SpawnSpare s -> actions.add(s);
+                case PoolEffect.Signal s -> actions.add(s);
+                case PoolEffect.SignalStrays s -> actions.add(s);
+                case PoolEffect.Forget g -> actions.add(g);
+                case PoolEffect.StartLoader l -> actions.add(l);
+            }
+        }
+        actions.addAll(logs);
+        actions.addAll(exits);
+        return actions;
     }
 
     static Instant earliest(Instant a, Instant b) {
