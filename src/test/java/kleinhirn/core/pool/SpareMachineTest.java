@@ -97,6 +97,9 @@ class SpareMachineTest {
         List<PoolEffect> done = take();
         assertTrue(done.contains(new Signal(301, Sig.CONT, false)), "promoted by SIGCONT to its pid: " + done);
         assertTrue(logged(done, "worker promoted"));
+        int died = 0;
+        while (!(done.get(died) instanceof PoolEffect.Emit(var l) && l.msg().equals("worker died"))) died++;
+        assertTrue(done.indexOf(new Signal(301, Sig.CONT, false)) < died, "the promotion does not wait for the log line");
         assertTrue(spawns(done).isEmpty(), "no fork for the replacement");
         assertEquals(1, spares(done).size(), "a new spare in the background");
         Worker promoted = s.workers().get(spare);
