@@ -8,25 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * type = "ruby": a real Ruby app preloaded by our shipped loader, workers forked from it.
  * Subclasses run the same suite normally and as PID 1 of a new PID namespace.
  */
-abstract class RubyPreloadTests {
-    @TempDir
-    Path dir;
-    final List<Supervisor> started = new ArrayList<>();
-
-    abstract boolean pid1();
-
-    @AfterEach
-    void stopAll() throws InterruptedException {
-        for (Supervisor s : started) s.close();
-    }
+abstract class RubyPreloadTests extends SupervisorSuite {
 
     /** An app whose load waits for {@code gate} (if given) and allocates {@code mb} MB of shared data. */
     Supervisor start(int count, String gate, int mb, String extraWorker, String appExtra) throws IOException {

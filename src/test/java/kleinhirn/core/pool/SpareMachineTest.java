@@ -16,31 +16,11 @@ import kleinhirn.core.pool.PoolEvent.*;
 import org.junit.jupiter.api.Test;
 
 /** worker.spares with a fake clock: parked spares, promotion, their deaths, shutdown. */
-class SpareMachineTest {
-    static final Instant T0 = Instant.parse("2026-11-21T12:00:00Z");
+class SpareMachineTest extends PreloadedMachineDriver {
     static final ExitStatus KILLED = new ExitStatus.Signaled(9, false);
 
-    final PoolMachine m = new PoolMachine(new PoolConfig(2, true, Duration.ofSeconds(30), 10, Duration.ofSeconds(60), 5,
-            Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM, Duration.ofSeconds(10),
-            null, true, 1));
-    PoolState s = PoolState.initial(m.config(), 7, T0);
-    Instant now = T0;
-    Instant wakeAt;
-    List<PoolEffect> fx = new ArrayList<>();
-
-    SpareMachineTest on(PoolEvent e) {
-        Step<PoolState, PoolEffect> st = m.step(s, e, now);
-        s = st.state();
-        wakeAt = st.wakeAt();
-        assertTrue(wakeAt == null || wakeAt.isAfter(now), "wake-up " + wakeAt + " is not after now " + now + " after " + e);
-        fx.addAll(st.effects());
-        return this;
-    }
-
-    List<PoolEffect> take() {
-        var r = fx;
-        fx = new ArrayList<>();
-        return r;
+    SpareMachineTest() {
+        super(1);
     }
 
     static List<String> spawns(List<PoolEffect> fx) {
