@@ -142,6 +142,10 @@ class Bench:
             self.table.add("B2", f"preload ({mb} MB app): kill -9 -> replacement running, median ms", ours, "unicorn", theirs)
             self.table.add("B2", "preload: same, p99 ms", [self.p99(ours)], "unicorn", [self.p99(theirs)])
             self.table.add("B2", "preload: kill -> replacement acked (log, ms resolution)", acked)
+            spare, spare_acked = self.ruby_kills(mb, kills, extra="spares = 1\n")
+            self.table.add("B2", "preload, spares = 1: kill -9 -> promoted spare running, median ms", spare, "unicorn", theirs)
+            self.table.add("B2", "preload, spares = 1: same, p99 ms", [self.p99(spare)], "unicorn", [self.p99(theirs)])
+            self.table.add("B2", "preload, spares = 1: kill -> acked (log, ms resolution)", spare_acked)
         except Missing as e:
             self.table.add("B2", f"preload ({mb} MB app): kill -9 -> replacement running, median ms", f"n/a ({e})", "unicorn", theirs)
 
@@ -156,7 +160,8 @@ class Bench:
                 continue
             t_died = log_time(died["ts"])
             i = recs.index(died)
-            spawned = next((r for r in recs[i:] if r.get("msg") == "worker spawned"), None)
+            # the replacement: a new fork, or a promoted spare (worker.spares)
+            spawned = next((r for r in recs[i:] if r.get("msg") in ("worker spawned", "worker promoted")), None)
             if spawned:
                 own.append((log_time(spawned["ts"]) - t_died) * 1000)
                 ack = next((r for r in recs[i:] if r.get("msg") == "worker acked" and r.get("pid") == spawned.get("pid")), None)
@@ -182,8 +187,8 @@ class Bench:
             raise RuntimeError(f"{e}; log tail: {text[-300:]}")
         return p, fifo, t0, lines, d
 
-    def ruby_kills(self, mb, kills):
-        p, fifo, _, lines, d = self.start_ruby_pool("b2-ruby", mb, extra='max_deaths = 100000\nmin_uptime = "10ms"\n')
+    def ruby_kills(self, mb, kills, extra=""):
+        p, fifo, _, lines, d = self.start_ruby_pool("b2-ruby", mb, extra='max_deaths = 100000\nmin_uptime = "10ms"\n' + extra)
         res = self.kill_loop(p, fifo, [int(x) for _, x in lines], kills)
         _, acked = self.kh_shares(os.path.join(d, "out.log"), res)
         stop(p)
@@ -205,7 +210,7 @@ class Bench:
         mb = 10 if self.quick else 70
         ours_t, ours_pss, un_t, un_pss, ex_t, ex_pss = [], [], [], [], [], []
         missing = None
-        for _ in range(self.reps(3)):
+        for _ in range(self.reps(5)):
             if missing is None:
                 try:
                     p, fifo, t0, lines, _ = self.start_ruby_pool("b3-ruby", mb)

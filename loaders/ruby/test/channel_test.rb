@@ -12,7 +12,7 @@ class MessagesTest < Minitest::Test
       M.ready => %({"action":"ready"}\n),
       M.error('boom') => %({"action":"error","message":"in command processing","error":"boom"}\n),
       M.duplicate_id('a') => %({"action":"failed","id":"a","message":"duplicate ID"}\n),
-      M.non_zero_exit('a') => %({"action":"failed","id":"a","message":"non-zero exit"}\n),
+      M.fork_failed('a') => %({"action":"failed","id":"a","message":"fork failed"}\n),
       M.launched('a', 42) => %({"action":"launched","id":"a","pid":42}\n),
       M.ack('a') => %({"action":"ack","id":"a"}\n),
       M.log('info', 'worker starting', worker_id: 'a', pid: 42) =>

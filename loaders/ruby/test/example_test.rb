@@ -37,7 +37,7 @@ class ExampleAppTest < Minitest::Test
 
     workers.each do |pid|
       Process.kill(:TERM, pid)
-      assert_equal 0, Procs.wait(pid).exitstatus
+      assert_equal 0, @loader.exit_of(pid)['exit_code']
     end
   end
 end

@@ -2,7 +2,7 @@
 
 require_relative 'test_helper'
 
-# Spawning workers: the double fork, the worker's environment, exits and acks.
+# Spawning workers: one fork, the worker's environment, exits (reported as `exited`) and acks.
 class SpawnTest < Minitest::Test
   def setup
     Subreaper.enable!
@@ -53,15 +53,14 @@ class SpawnTest < Minitest::Test
     io.gets
   end
 
-  def test_spawn_launches_a_reparented_worker_in_its_own_group_that_acks
+  def test_spawn_launches_a_child_of_the_loader_in_its_own_group_that_acks
     loader = start
     loader.spawn('w-1')
     launched = loader.expect(action: 'launched', id: 'w-1')
     pid = launched['pid']
     assert_kind_of Integer, pid
-    loader.barrier # the intermediate child is gone
 
-    assert_equal Process.pid, Procs.status_field(pid, 'PPid'), 're-parented to the subreaper'
+    assert_equal loader.pid, Procs.status_field(pid, 'PPid'), 'forked once: the loader is the parent'
     assert_equal pid, Process.getpgid(pid), 'its own process group'
     refute_equal Process.getpgid(loader.pid), Process.getpgid(pid)
 
@@ -94,7 +93,28 @@ class SpawnTest < Minitest::Test
     pid = loader.spawn_worker('w')
     loader.expect(action: 'ack', id: 'w')
     Process.kill(:TERM, pid)
-    assert_equal 0, Procs.wait(pid).exitstatus
+    assert_equal({ 'action' => 'exited', 'id' => 'w', 'pid' => pid, 'exit_code' => 0 }, loader.exit_of(pid))
+    wait_until_gone(pid)
+  end
+
+  def test_a_killed_worker_is_reported_with_its_signal_and_reaped
+    loader = start
+    pid = loader.spawn_worker('k')
+    loader.expect(action: 'ack', id: 'k')
+    Process.kill(:KILL, pid)
+    assert_equal({ 'action' => 'exited', 'id' => 'k', 'pid' => pid, 'signal' => 9, 'core' => false }, loader.exit_of(pid))
+    wait_until_gone(pid) # no zombie left behind
+  end
+
+  def test_a_dead_loader_leaves_its_workers_running_and_they_become_ours
+    loader = start
+    pid = loader.spawn_worker('orphan')
+    loader.expect(action: 'ack', id: 'orphan')
+    Process.kill(:KILL, loader.pid)
+    loader.wait_exit
+    assert_equal Process.pid, Procs.status_field(pid, 'PPid'), 're-parented to the subreaper'
+    Process.kill(:TERM, pid)
+    assert_equal 0, Procs.wait(pid).exitstatus, 'its status is ours to reap now'
   end
 
   def test_pipelined_spawns_all_launch_and_ack
@@ -140,14 +160,13 @@ class SpawnTest < Minitest::Test
     report = loader.next_report
     assert_equal [], report['locals']
     assert_equal 'KleinhirnLoader::Spawner::Empty', report['self']
-    assert_equal 0, Procs.wait(pid).exitstatus, 'exits 0 when the expression returns'
+    assert_equal 0, loader.exit_of(pid)['exit_code'], 'exits 0 when the expression returns'
   end
 
-  def test_at_exit_hooks_run_in_the_worker_and_loader_but_not_the_intermediate_child
+  def test_at_exit_hooks_run_in_the_worker_and_loader
     loader = start(expression: 'nil')
     pid = loader.spawn_worker('short')
-    assert_equal 0, Procs.wait(pid).exitstatus
-    loader.barrier
+    assert_equal 0, loader.exit_of(pid)['exit_code']
     loader.close_socket
     assert_equal 0, loader.wait_exit.exitstatus
     at_exit_pids = loader.reports_until_eof.select { |r| r['phase'] == 'at_exit' }.map { |r| r['pid'] }
@@ -157,28 +176,36 @@ class SpawnTest < Minitest::Test
   def test_a_raising_worker_exits_1_and_never_returns_into_the_loader_loop
     loader = start(expression: 'raise "worker boom"')
     pid = loader.spawn_worker('raiser')
-    assert_equal 1, Procs.wait(pid).exitstatus
+    assert_equal 1, loader.exit_of(pid)['exit_code']
     loader.barrier
     assert_match(/worker boom \(RuntimeError\)/, loader.stderr)
-    assert_equal %w[error error launched loading log ready], loader.messages.map { |m| m['action'] }.sort
-    assert_equal 1, Procs.wait(loader.spawn_worker('raiser-2')).exitstatus
-    loader.barrier # everything the workers wrote before exiting has arrived
-    assert_equal %w[error error error error launched launched loading log log ready],
+    assert_equal %w[error exited launched loading log ready], loader.messages.map { |m| m['action'] }.sort
+    assert_equal 1, loader.exit_of(loader.spawn_worker('raiser-2'))['exit_code']
+    loader.barrier # the loader's command loop is still there
+    assert_equal %w[error error exited exited launched launched loading log log ready],
                  loader.messages.map { |m| m['action'] }.sort
   end
 
   def test_a_worker_exit_status_is_its_own
     loader = start(expression: 'exit 3')
     pid = loader.spawn_worker('three')
-    assert_equal 3, Procs.wait(pid).exitstatus
+    assert_equal 3, loader.exit_of(pid)['exit_code']
   end
 
-  def test_a_failing_intermediate_child_reports_non_zero_exit
+  def test_a_worker_whose_setup_fails_exits_1_after_its_launch
     loader = start(files: [fixture('app.rb'), fixture('broken_reseed.rb')])
-    loader.spawn('doomed')
-    assert_equal({ 'action' => 'failed', 'id' => 'doomed', 'message' => 'non-zero exit' }, loader.expect(action: 'failed'))
+    pid = loader.spawn_worker('doomed')
+    assert_equal 1, loader.exit_of(pid)['exit_code']
     assert_match(/starting worker doomed failed: RuntimeError: no entropy today/, loader.stderr)
     loader.barrier
-    assert_equal %w[loading loading ready failed error], loader.messages.map { |m| m['action'] }
+    assert_equal %w[loading loading ready launched exited error], loader.messages.map { |m| m['action'] }
+  end
+
+  def wait_until_gone(pid)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + DEADLINE
+    while File.exist?("/proc/#{pid}")
+      flunk "#{pid} still exists (a zombie?)" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+      sleep 0.01 # polling interval of a deadline wait
+    end
   end
 end

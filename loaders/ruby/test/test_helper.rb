@@ -240,16 +240,23 @@ class LoaderProcess
     end
   end
 
-  # Spawns `id` and returns the worker's pid from `launched`, once the worker is our child.
-  def spawn_worker(id)
-    spawn(id)
-    pid = expect(action: 'launched', id: id)['pid']
-    barrier
-    pid
+  def spare(id)
+    send_line(JSON.generate('op' => 'spare', 'id' => id))
   end
 
-  # The loader answers commands one at a time and waits for the intermediate child first, so
-  # once this returns every earlier spawn's intermediate child is gone (its worker re-parented).
+  # Spawns `id` and returns the worker's pid from `launched`.
+  def spawn_worker(id)
+    spawn(id)
+    expect(action: 'launched', id: id)['pid']
+  end
+
+  # The `exited` report of the loader's worker `pid`: {"exit_code" => n} or {"signal" => n, ...}.
+  def exit_of(pid, timeout = DEADLINE)
+    expect({ action: 'exited', pid: pid }, timeout)
+  end
+
+  # The loader answers commands one at a time, so once this returns it has handled every
+  # earlier command.
   def barrier
     send_line('{"op":"barrier"}')
     expect(action: 'error', error: 'unknown op "barrier"')

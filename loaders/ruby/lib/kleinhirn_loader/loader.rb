@@ -5,15 +5,17 @@ require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
 require 'kleinhirn_loader/output'
 require 'kleinhirn_loader/refork'
+require 'kleinhirn_loader/reaper'
 require 'kleinhirn_loader/spawner'
 
 module KleinhirnLoader
   # The preloading "server": loads the app once, then forks a worker per `spawn` command.
   #
   # Contract with the supervisor (the socket at --status-fd):
-  # * loader -> supervisor: `loading` per file, then `ready`; per command `launched` (sent by
-  #   the intermediate child), `failed` or `error`.
-  # * supervisor -> loader: `{"op":"spawn","id":...}`, one JSON object per line.
+  # * loader -> supervisor: `loading` per file, then `ready`; per command `launched`, `failed`
+  #   or `error`; `exited` when a worker it forked exits (see Reaper).
+  # * supervisor -> loader: `{"op":"spawn","id":...}`, or `{"op":"spare","id":...}` for a
+  #   spare that parks before the start expression (see Park); one JSON object per line.
   # * A loader made from a worker by a refork (Refork::NewLoader) speaks the same protocol on
   #   its own connection, after a first `reforked` line.
   # * EOF on the socket (or a write that finds the supervisor gone) ends the loader with 0.
@@ -47,6 +49,8 @@ module KleinhirnLoader
       compact_heap
       Process.setproctitle(title)
       reply(Messages.ready)
+      # Its workers are its children, as the first loader's are: it reaps them and reports `exited`.
+      @reaper = Reaper.new(@channel).start
       serve
     end
 
@@ -75,6 +79,8 @@ module KleinhirnLoader
       # loader and any worker still starting up together.
       Process.setpgrp
       reply(Messages.ready)
+      # After `ready`, while the supervisor reads it: from here on the loader has children.
+      @reaper = Reaper.new(@channel).start
     end
 
     # After Einhorn / nakayoshi_fork: promote survivors to the old generation and compact, so
@@ -122,7 +128,8 @@ module KleinhirnLoader
       return reply(Messages.error(command)) if command.is_a?(String)
 
       case command['op']
-      when 'spawn' then spawn(command['id'], Output.from(command))
+      when 'spawn' then spawn(command['id'], Output.from(command), spare: false)
+      when 'spare' then spawn(command['id'], Output.from(command), spare: true)
       else reply(Messages.error("unknown op #{command['op'].inspect}"))
       end
     end
@@ -137,15 +144,15 @@ module KleinhirnLoader
       "unparsable command: #{e.message}"
     end
 
-    def spawn(id, output)
+    def spawn(id, output, spare:)
       return reply(Messages.error('spawn needs a non-empty string "id"')) unless id.is_a?(String) && !id.empty?
       return reply(Messages.error(output)) if output.is_a?(String)
       return reply(Messages.duplicate_id(id)) if @ids.key?(id)
 
       remember(id)
       warn_about_threads
-      launched = Spawner.new(@channel, @options).spawn(id, output)
-      reply(Messages.non_zero_exit(id)) unless launched
+      launched = Spawner.new(@channel, @options, @reaper).spawn(id, output, spare: spare)
+      reply(Messages.fork_failed(id)) unless launched
     end
 
     # fork copies only the forking thread: threads the app started while loading do not exist in
@@ -153,7 +160,7 @@ module KleinhirnLoader
     def warn_about_threads
       return if @warned_threads
 
-      others = Thread.list.reject { |t| t == Thread.current || !t.alive? }
+      others = Thread.list.reject { |t| t == Thread.current || !t.alive? || @reaper.thread?(t) }
       return if others.empty?
 
       @warned_threads = true

@@ -27,12 +27,19 @@ module KleinhirnLoader
       { 'action' => 'failed', 'id' => id, 'message' => 'duplicate ID' }
     end
 
-    def non_zero_exit(id)
-      { 'action' => 'failed', 'id' => id, 'message' => 'non-zero exit' }
+    def fork_failed(id)
+      { 'action' => 'failed', 'id' => id, 'message' => 'fork failed' }
     end
 
     def launched(id, pid)
       { 'action' => 'launched', 'id' => id, 'pid' => Integer(pid) }
+    end
+
+    # A worker this loader forked has exited; `status` is {exit_code: n} or {signal: n, core: bool}.
+    def exited(id, pid, status)
+      message = { 'action' => 'exited', 'id' => id, 'pid' => Integer(pid) }
+      status.each { |k, v| message[k.to_s] = v }
+      message
     end
 
     def log(level, msg, fields = {})

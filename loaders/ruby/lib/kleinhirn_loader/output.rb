@@ -24,6 +24,11 @@ module KleinhirnLoader
         STDERR.reopen(@stderr)
         @stderr.close
       end
+
+      # In the loader, after the fork: its copies, which only the worker needs.
+      def close
+        [@stdout, @stderr].each { |f| f.close unless f.nil? || f.closed? }
+      end
     end
 
     attr_reader :stdout, :stderr
@@ -44,7 +49,7 @@ module KleinhirnLoader
       new(*paths)
     end
 
-    # Runs in the intermediate child. A file that cannot be opened leaves that stream to the
+    # Runs in the loader, right before the fork. A file that cannot be opened leaves that stream to the
     # loader's, with a warning: the worker still starts.
     def open
       Streams.new(open_one(@stdout), open_one(@stderr))

@@ -4,65 +4,79 @@ require 'kleinhirn_loader/env'
 require 'kleinhirn_loader/messages'
 require 'kleinhirn_loader/hooks'
 require 'kleinhirn_loader/refork'
+require 'kleinhirn_loader/park'
 
 module KleinhirnLoader
-  # Double-forks one worker from the loaded loader:
+  # Forks one worker from the loaded loader, once:
   #
-  #   loader --fork--> A (intermediate) --fork--> B (the worker)
+  #   loader --fork--> worker
   #
-  # A sets up the worker environment, forks B, reports B's pid as `launched` and leaves with
-  # exit! (no at_exit hooks or finalizers of the app run in A). B is then re-parented to the
-  # nearest child subreaper, i.e. the supervisor, which reaps it like any of its children.
+  # The worker stays the loader's child while the loader lives: the loader's Reaper reports its
+  # exit (`exited`). A loader that dies leaves its workers running; they are re-parented to the
+  # nearest child subreaper, the supervisor, which reaps them from then on. (The original forked
+  # twice so that workers were the supervisor's children at once; that costs a second fork of the
+  # whole heap and the intermediate's exit, about 4x the loader's time per worker.)
   class Spawner
-    def initialize(channel, options)
+    def initialize(channel, options, reaper)
       @channel = channel
       @options = options
+      @reaper = reaper
     end
 
-    # Returns whether A exited 0. Blocks until A is gone, so B has been re-parented by then.
-    # `output` (an Output) names files for B's stdout and stderr; by default B keeps the loader's.
-    def spawn(id, output = Output::INHERITED)
-      pid = fork { intermediate(id, output) }
-      _, status = Process.wait2(pid)
-      status.success?
+    # Forks the worker and sends `launched`; a spare parks before the start expression until
+    # promoted (see Park). `output` (an Output) names files for the worker's stdout and stderr; by
+    # default it keeps the loader's. Returns false if the fork itself failed.
+    def spawn(id, output = Output::INHERITED, spare: false)
+      go_r, go_w = IO.pipe
+      # Opened here, before `launched` is sent: the supervisor keeps these files open until then.
+      streams = output.open
+      park = Park.arm if spare
+      @reaper.launching(id) do
+        worker = fork { worker(id, go_r, go_w, streams, park) }
+        own_group(worker)
+        @channel.write(Messages.launched(id, worker))
+        worker
+      end
+      release(go_w)
+      true
+    rescue SystemCallError => e # fork: EAGAIN, ENOMEM
+      warn("kleinhirn_loader: starting worker #{id} failed: #{e.class}: #{e.message}")
+      false
+    ensure
+      streams&.close
+      park&.disarm
+      [go_r, go_w].each { |io| io.close unless io.closed? }
     end
 
     private
 
-    # Runs in A. Never returns: whatever happens, A leaves through exit!.
-    def intermediate(id, output)
-      # Opened here, before `launched` is sent: the supervisor keeps these files open until then.
-      streams = output.open
+    # Runs in the worker; never returns into the loader's command loop (its copy of it).
+    def worker(id, go_r, go_w, streams, park)
+      go_w.close
+      begin
+        @reaper.leave_in_child
+        streams.redirect
+        prepare(id)
+        await_launched(go_r, id)
+      rescue Exception => e # rubocop:disable Lint/RescueException -- must not unwind into the loader loop
+        warn("kleinhirn_loader: starting worker #{id} failed: #{e.class}: #{e.message}")
+        exit!(1)
+      end
+      park&.await(title(id, 'spare'))
+      work(id)
+    end
+
+    def prepare(id)
       Dir.chdir('/')
       reseed
       ENV[Env::WORKER_ID] = id
       ENV[Env::NAME] = @options.name
       ENV[Env::VERSION] = @options.version
       ENV[Env::STATUS_FD] = @channel.fileno.to_s
-      go_r, go_w = IO.pipe
-      # The block form: B runs the start expression as a top-level program would, so an
-      # exception in it is printed and ends B with status 1 instead of unwinding into the
-      # loader's command loop (B's copy of it).
-      worker = fork do
-        go_w.close
-        streams.redirect
-        await_launched(go_r, id)
-        work(id)
-      end
-      go_r.close
-      own_group(worker)
-      @channel.write(Messages.launched(id, worker))
-      release(go_w)
-      exit!(0)
-    rescue Exception => e # rubocop:disable Lint/RescueException -- A must never return
-      warn("kleinhirn_loader: starting worker #{id} failed: #{e.class}: #{e.message}")
-      exit!(1)
     end
 
-    # Holds B until A has sent `launched`, so the supervisor always learns a worker's pid before
-    # any line from the worker itself (its `log` or `ack`). Without this an ack can overtake
-    # `launched`. If A dies without sending it, the supervisor never knew this worker: B leaves
-    # quietly (A's non-zero exit becomes `failed`).
+    # Holds the worker until the loader has sent `launched`, so the supervisor always learns a
+    # worker's pid before any line from the worker itself (its `log` or `ack`).
     def await_launched(go_r, id)
       return if go_r.read(1) == '.'
 
@@ -72,20 +86,18 @@ module KleinhirnLoader
       go_r.close unless go_r.closed?
     end
 
-    # After `launched` was sent the spawn has succeeded: a worker that already died is the
-    # supervisor's to reap, not a failed spawn.
     def release(go_w)
       go_w.syswrite('.')
     rescue Errno::EPIPE
-      nil
+      nil # the worker already died; the Reaper reports it
     end
 
-    # Both A and B put B in its own group (as shells do for jobs): whichever runs first wins,
-    # and the group exists before the supervisor learns the pid, so signalling -pid is safe.
+    # Both the loader and the worker put the worker in its own group (as shells do for jobs):
+    # whichever runs first wins, and the group exists before the supervisor learns the pid.
     def own_group(worker)
       Process.setpgid(worker, worker)
     rescue Errno::ESRCH, Errno::EACCES
-      nil # B already died, or already set it itself
+      nil # already died, or already set it itself
     end
 
     # Forked children share the parent's random state; a worker must not repeat its siblings'
@@ -95,7 +107,12 @@ module KleinhirnLoader
       OpenSSL::Random.seed(Random.urandom(32)) if defined?(OpenSSL::Random)
     end
 
-    # Runs in B, the worker.
+    def title(id, suffix = nil)
+      base = "#{@options.name}/#{@options.version} ::KleinhirnLoader::Worker #{id}"
+      suffix ? "#{base} - #{suffix}" : base
+    end
+
+    # Runs in the worker.
     def work(id)
       # Its own process group: a signal meant for the loader's group does not hit running
       # workers, and the supervisor can signal a worker with everything it started.
@@ -106,7 +123,7 @@ module KleinhirnLoader
       # The fd is the worker's own copy now; Worker#done closes it. This IO object must not
       # close it again at exit, when the number may belong to something else.
       @channel.io.autoclose = false
-      Process.setproctitle("#{@options.name}/#{@options.version} ::KleinhirnLoader::Worker #{id} - startup")
+      Process.setproctitle(title(id, 'startup'))
       log_starting(id)
       Refork.arm(@options.refork_socket, id, @options) if @options.refork_socket
       Hooks.run(:after_fork)

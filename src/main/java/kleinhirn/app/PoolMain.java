@@ -3,16 +3,11 @@ package kleinhirn.app;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
-import kleinhirn.core.codec.HostPort;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.port.ErrnoException;
 import kleinhirn.core.port.Processes;
@@ -39,9 +34,6 @@ import kleinhirn.linux.SelfStats;
 import kleinhirn.linux.Signals;
 import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.MonotonicClock;
-import kleinhirn.runtime.control.ControlServer;
-import kleinhirn.runtime.http.HttpEndpoints;
-import kleinhirn.runtime.http.Response;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.PoolProcesses;
@@ -98,37 +90,6 @@ final class PoolMain {
         // Why we leave, for the control clients' final state when the machine did not stop us.
         String[] leaving = {"startup failed"};
         try {
-            if (cfg.health().listen() != null) {
-                HttpEndpoints http;
-                try {
-                    http = HttpEndpoints.start(cfg.health().listen(), routes(cfg, watch, probes));
-                } catch (IOException e) {
-                    log.error("cannot listen for health checks", "addr", HostPort.format(cfg.health().listen()),
-                            "error", String.valueOf(e.getMessage()));
-                    return 1;
-                }
-                opened.push(http);
-                int port = http.address().getPort();
-                watch.httpConnections(() -> SelfStats.tcpConnections(port));
-                log.info("health endpoint listening", "addr", HostPort.format(cfg.health().listen()),
-                        "endpoint", cfg.health().endpoint());
-            }
-            if (cfg.socket() != null) {
-                ControlServer control;
-                try {
-                    control = ControlSocket.bind(Path.of(cfg.socket()), loop, log);
-                } catch (IOException e) {
-                    log.error("cannot listen on the control socket", "path", cfg.socket(),
-                            "error", String.valueOf(e.getMessage()));
-                    return 1;
-                }
-                opened.push(() -> {
-                    watch.finish(leaving[0]);
-                    control.close(ControlSocket.DRAIN_MILLIS);
-                });
-                watch.control(control);
-                log.info("control socket listening", "path", cfg.socket());
-            }
             ChannelPairs pairs;
             try {
                 pairs = ChannelPairs.create();
@@ -158,14 +119,14 @@ final class PoolMain {
             loop.interpreter(processes);
             processes.output(output);
             opened.push(output);
-            Readiness readiness = Readiness.open(cfg, self, started, kernel, loop, log, junk, watch::state);
-            if (readiness == null) {
+            Readiness.Plan plan = Readiness.plan(cfg, self, started, log);
+            if (plan == null) {
                 leaving[0] = "startup failed: cannot open the workers' ack sockets";
                 return 1;
             }
-            opened.push(readiness);
+            opened.push(plan);
             opened.push(processes::closeAll);
-            processes.protocols(readiness.protocols());
+            processes.protocols(plan.protocols());
             if (!cfg.pool().recycling().reforkAfter().isEmpty()) {
                 ReforkSocket reforks;
                 try {
@@ -182,11 +143,23 @@ final class PoolMain {
                 opened.push(MemorySampler.start(recycling.memoryCheckInterval(), () -> readyPids(watch.state()),
                         GroupMemory::uniqueBytes, loop::post));
             }
+            // The critical path first: the first spawn (the loader, or the workers) happens as soon
+            // as what it needs exists; health, control and (for a loader) the ack sockets are set
+            // up while it starts. Fork/exec workers may ack at once, so their sockets come first;
+            // a loader's workers are only requested once the loop runs, after all of this.
+            DeferredSetup setup = new DeferredSetup(cfg, self, kernel, loop, watch, probes, log, junk, opened, leaving);
+            boolean preloaded = cfg.worker() instanceof Config.Worker.Ruby;
+            if (!preloaded && !setup.readiness(plan)) return 1;
+            boolean setUp;
             try {
                 loop.handle(new PoolEvent.Started());
+                setUp = (!preloaded || setup.readiness(plan)) && setup.views();
+                // A setup failure after the first spawn stops what was spawned, the ordinary way.
+                if (!setUp) loop.handle(new PoolEvent.StopRequested(false, leaving[0]));
                 loop.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return 1;
             } catch (RuntimeException | Error e) {
                 // A broken invariant: never leave live workers behind us.
                 log.error("supervisor failed; killing every child", "error", e.toString());
@@ -194,6 +167,7 @@ final class PoolMain {
                 kernel.killEveryGroup(self);
                 return 1;
             }
+            if (!setUp) return 1;
             return processes.exitCode() < 0 ? 1 : processes.exitCode();
         } finally {
             for (AutoCloseable c : opened) {
@@ -211,14 +185,5 @@ final class PoolMain {
         Set<Integer> pids = new HashSet<>();
         for (Worker w : s.workers().values()) if (w instanceof Worker.Ready r) pids.add(r.pid());
         return pids;
-    }
-
-    private static Map<String, Supplier<Response>> routes(Config cfg, PoolWatch watch, Probes probes) {
-        Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
-        routes.put(cfg.health().endpoint(), probes::readiness);
-        routes.put(cfg.health().liveEndpoint(), probes::liveness);
-        routes.put(cfg.health().statusEndpoint(), watch::statusResponse);
-        routes.put(cfg.health().metricsEndpoint(), watch::metricsResponse);
-        return routes;
     }
 }

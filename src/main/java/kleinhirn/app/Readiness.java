@@ -16,62 +16,88 @@ import kleinhirn.runtime.EventLoop;
 import kleinhirn.runtime.log.Logger;
 import kleinhirn.runtime.log.Throttle;
 import kleinhirn.runtime.pool.EinhornSocket;
+import kleinhirn.runtime.pool.SecretListener;
 import kleinhirn.runtime.pool.WorkerNotify;
 
 /**
- * The ack channels besides the status fd, opened before the first spawn: the workers'
- * NOTIFY_SOCKET (when acks are expected or a watchdog is configured) and einhorn's command
- * socket (when acks are expected), plus the inherited listen sockets; all become
- * {@link WorkerProtocols} for the spawner.
+ * The ack channels besides the status fd: the workers' NOTIFY_SOCKET (when acks are expected or
+ * a watchdog is configured) and einhorn's command socket (when acks are expected), plus the
+ * inherited listen sockets; all become {@link WorkerProtocols} for the spawner.
+ *
+ * <p>Two steps, so that a preloading loader can start before the sockets exist: {@link #plan}
+ * picks the names (which go into the loader's environment), {@link Plan#open} binds them. The
+ * contract for callers: every spawn that may start a worker at once (fork/exec) comes after
+ * {@code open}; a loader may come before, since its workers are only requested once the loop
+ * runs, after {@code open}.
  */
 final class Readiness implements AutoCloseable {
     private final WorkerNotify notify;
     private final EinhornSocket einhorn;
-    private final WorkerProtocols protocols;
 
-    private Readiness(WorkerNotify notify, EinhornSocket einhorn, WorkerProtocols protocols) {
+    private Readiness(WorkerNotify notify, EinhornSocket einhorn) {
         this.notify = notify;
         this.einhorn = einhorn;
-        this.protocols = protocols;
     }
 
-    /** Opens what the config asks for; logs and returns null if a socket cannot be made. */
-    static Readiness open(Config cfg, int self, Started started, Processes processes,
-                          EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
-                          Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
-        Config.Worker w = cfg.worker();
-        WorkerNotify notify = null;
-        EinhornSocket einhorn = null;
-        try {
-            if (w.acks() || w.supervision().watchdog() != null) {
-                byte[] r = new byte[8];
-                new SecureRandom().nextBytes(r);
-                NotifySocket socket = NotifySocket.bind("@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r));
-                notify = WorkerNotify.start(socket, self, processes, loop::post, junk, log,
-                        pid -> snapshot.get().byPid(pid) != null);
+    /** The names the workers will be given; nothing is bound yet. Close it if it is never opened. */
+    record Plan(String notifyAddress, SecretListener.Place einhorn, WorkerProtocols protocols) implements AutoCloseable {
+        /** Binds what the plan names; logs and returns null if a socket cannot be made. */
+        Readiness open(int self, Processes processes, EventLoop<PoolState, PoolEvent, PoolEffect> loop, Logger log,
+                       Throttle junk, java.util.function.Supplier<PoolState> snapshot) {
+            WorkerNotify notify = null;
+            EinhornSocket einhornSocket = null;
+            try {
+                if (notifyAddress != null) {
+                    NotifySocket socket = NotifySocket.bind(notifyAddress);
+                    notify = WorkerNotify.start(socket, self, processes, loop::post, junk, log,
+                            pid -> snapshot.get().byPid(pid) != null);
+                }
+                if (einhorn != null) einhornSocket = EinhornSocket.start(einhorn, loop::post, junk);
+            } catch (ErrnoException | IOException e) {
+                log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
+                if (notify != null) notify.close();
+                close();
+                return null;
             }
-            if (w.acks()) einhorn = EinhornSocket.start(loop::post, junk);
-        } catch (ErrnoException | IOException e) {
+            log.debug("ack sockets for workers", "notify_socket", notifyAddress,
+                    "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
+            return new Readiness(notify, einhornSocket);
+        }
+
+        @Override
+        public void close() {
+            if (einhorn != null) einhorn.close();
+        }
+    }
+
+    /**
+     * Names the channels the config asks for; logs and returns null if that fails. The notify
+     * name is unguessable, so nobody can bind it before we do.
+     */
+    static Plan plan(Config cfg, int self, Started started, Logger log) {
+        Config.Worker w = cfg.worker();
+        String notify = null;
+        if (w.acks() || w.supervision().watchdog() != null) {
+            byte[] r = new byte[8];
+            new SecureRandom().nextBytes(r);
+            notify = "@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r);
+        }
+        SecretListener.Place einhorn = null;
+        try {
+            if (w.acks()) einhorn = EinhornSocket.reserve();
+        } catch (IOException e) {
             log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
-            if (notify != null) notify.close();
             return null;
         }
-        WorkerProtocols p = WorkerProtocols.of(started.listen(), started.listenFds(), self,
-                notify == null ? null : notify.address(), w.supervision().watchdog(),
-                einhorn == null ? null : einhorn.path().toString());
+        WorkerProtocols p = WorkerProtocols.of(started.listen(), started.listenFds(), self, notify,
+                w.supervision().watchdog(), einhorn == null ? null : einhorn.path().toString());
         switch (started.listen()) {
             case ListenFds.Passed passed -> log.info("passing inherited listen sockets to workers",
                     "listen_fds", passed.count(), "listen_fdnames", passed.names());
             case ListenFds.Ignored ignored -> log.warn("inherited listen sockets ignored", "reason", ignored.reason());
             case ListenFds.Absent absent -> { }
         }
-        log.debug("ack sockets for workers", "notify_socket", notify == null ? null : notify.address(),
-                "einhorn_sock_path", einhorn == null ? null : einhorn.path().toString());
-        return new Readiness(notify, einhorn, p);
-    }
-
-    WorkerProtocols protocols() {
-        return protocols;
+        return new Plan(notify, einhorn, p);
     }
 
     @Override

@@ -196,9 +196,31 @@ class CliIT {
         assertEquals(2, run("--bogus").code());
     }
 
+    /**
+     * The first spawn does not wait for the health server (issue 12): a port that is taken is
+     * found after the workers (or the loader) started. They are stopped the ordinary way, and
+     * only then does kleinhirn exit 1, leaving nothing behind.
+     */
     @Test
-    void aTakenHealthPortExits1BeforeSpawning() throws Exception {
-        Path marker = dir.resolve("spawned");
+    void aTakenHealthPortStopsTheWorkersThenExits1() throws Exception {
+        assertTakenPortStops("""
+                type = "program"
+                count = 2
+                cmdline = ["/bin/sh", "-c", "exec sleep 100"]
+                """, "worker spawned", "worker exited");
+    }
+
+    @Test
+    void aTakenHealthPortStopsTheLoaderThenExits1() throws Exception {
+        Files.writeString(dir.resolve("app.rb"), "module App; def self.start; sleep; end; end\n");
+        assertTakenPortStops("""
+                type = "ruby"
+                load = "app.rb"
+                start_expression = "App.start"
+                """, "loader started", "loader exited");
+    }
+
+    private void assertTakenPortStops(String worker, String started, String exited) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Path f = write("k.toml", """
                     [supervisor]
@@ -206,14 +228,20 @@ class CliIT {
                     [health_check]
                     listen_addr = "127.0.0.1:%d"
                     [worker]
-                    type = "program"
-                    cmdline = ["/bin/sh", "-c", "touch %s; sleep 100"]
-                    """.formatted(taken.getLocalPort(), marker));
-            Run r = run("-f", f.toString());
-            assertEquals(1, r.code(), r.err());
-            assertTrue(r.err().contains("cannot listen for health checks"), r.err());
+                    %s
+                    """.formatted(taken.getLocalPort(), worker));
+            try (Supervisor s = Supervisor.start(f, false, taken.getLocalPort(), java.util.Map.of())) {
+                assertEquals(1, s.awaitExit(), String.join("\n", s.lines));
+                assertFalse(s.logs("cannot listen for health checks").isEmpty(), String.join("\n", s.lines));
+                List<java.util.Map<String, String>> spawned = s.logs(started);
+                assertFalse(spawned.isEmpty(), "the first spawn did not wait for the health server");
+                assertEquals(spawned.size(), s.logs(exited).size(), String.join("\n", s.lines));
+                for (var m : spawned) {
+                    long pid = Long.parseLong(m.get("pid"));
+                    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "left running: " + pid);
+                }
+            }
         }
-        assertFalse(Files.exists(marker), "nothing was spawned");
     }
 
     @Test

@@ -8,28 +8,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pool supervisor end to end: the built program, real shell workers, real signals, real
  * HTTP. Subclasses run the same suite normally and as PID 1 of a new PID namespace.
  */
-abstract class PoolTests {
+abstract class PoolTests extends SupervisorSuite {
     static final String ACK = "printf '{\"action\":\"ack\",\"id\":\"%s\"}\\n' \"$KLEINHIRN_WORKER_ID\" >&3\n";
     static final String SERVE = "trap 'exit 0' TERM\nwhile :; do sleep 1 & wait $!; done\n";
-
-    @TempDir
-    Path dir;
-    final List<Supervisor> started = new ArrayList<>();
-
-    abstract boolean pid1();
-
-    @AfterEach
-    void stopAll() throws InterruptedException {
-        for (Supervisor s : started) s.close();
-    }
 
     Path script(String name, String body) throws IOException {
         Path p = dir.resolve(name);

@@ -3,6 +3,7 @@ package kleinhirn.core.codec;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import kleinhirn.core.ExitStatus;
 import kleinhirn.core.codec.LoaderMessage.*;
 
 /**
@@ -22,6 +23,12 @@ public final class LoaderWire {
         switch (m) {
             case Spawn(String id, String stdout, String stderr) -> {
                 o.put("op", "spawn");
+                o.put("id", id);
+                if (stdout != null) o.put("stdout", stdout);
+                if (stderr != null) o.put("stderr", stderr);
+            }
+            case Spare(String id, String stdout, String stderr) -> {
+                o.put("op", "spare");
                 o.put("id", id);
                 if (stdout != null) o.put("stdout", stdout);
                 if (stderr != null) o.put("stderr", stderr);
@@ -61,6 +68,18 @@ public final class LoaderWire {
                 o.put("message", message);
                 if (error != null) o.put("error", error);
             }
+            case Exited(String id, int pid, ExitStatus status) -> {
+                o.put("action", "exited");
+                o.put("id", id);
+                o.put("pid", (long) pid);
+                switch (status) {
+                    case ExitStatus.Exited(int code) -> o.put("exit_code", (long) code);
+                    case ExitStatus.Signaled(int signal, boolean core) -> {
+                        o.put("signal", (long) signal);
+                        o.put("core", core);
+                    }
+                }
+            }
         }
         return Json.write(o);
     }
@@ -74,6 +93,7 @@ public final class LoaderWire {
             case "ready" -> new Ready();
             case "launched" -> new Launched(idWithPid(m, "launched"), pid(m, "launched"));
             case "reforked" -> new Reforked(idWithPid(m, "reforked"), pid(m, "reforked"));
+            case "exited" -> new Exited(idWithPid(m, "exited"), pid(m, "exited"), status(m));
             case "failed" -> new Failed(id(m, "failed"), String.valueOf(m.get("message")));
             case "ack" -> new Ack(id(m, "ack"));
             case "log" -> relayed(m);
@@ -87,8 +107,11 @@ public final class LoaderWire {
     public static Request decodeRequest(String line) {
         Map<String, Object> m = object(line);
         Object op = m.get("op");
-        if (!"spawn".equals(op)) throw new IllegalArgumentException("unknown op " + Json.write(op));
-        return new Spawn(id(m, "spawn"), optional(m, "stdout"), optional(m, "stderr"));
+        return switch (op instanceof String o ? o : "") {
+            case "spawn" -> new Spawn(id(m, "spawn"), optional(m, "stdout"), optional(m, "stderr"));
+            case "spare" -> new Spare(id(m, "spare"), optional(m, "stdout"), optional(m, "stderr"));
+            default -> throw new IllegalArgumentException("unknown op " + Json.write(op));
+        };
     }
 
     private static Map<String, Object> object(String line) {
@@ -111,6 +134,15 @@ public final class LoaderWire {
             throw new IllegalArgumentException(what + " without a string id and a positive pid");
         }
         return pid.intValue();
+    }
+
+    /** exit_code 0..255, or signal 1..64 with an optional core flag. */
+    private static ExitStatus status(Map<String, Object> m) {
+        if (m.get("exit_code") instanceof Long code && code >= 0 && code <= 255) return new ExitStatus.Exited(code.intValue());
+        if (m.get("signal") instanceof Long sig && sig >= 1 && sig <= 64) {
+            return new ExitStatus.Signaled(sig.intValue(), Boolean.TRUE.equals(m.get("core")));
+        }
+        throw new IllegalArgumentException("exited without an exit_code (0-255) or a signal (1-64)");
     }
 
     private static String id(Map<String, Object> m, String what) {

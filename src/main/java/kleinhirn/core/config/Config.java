@@ -52,9 +52,12 @@ public record Config(Path file, Log log, String name, String socket, Health heal
         record Program(Supervision supervision, List<String> cmdline, Map<String, String> env, String cwd,
                        boolean ackWorkers) implements Worker {}
 
-        /** Paths are absolute (resolved against the config file's directory); {@code gemfile} may be null. */
+        /**
+         * Paths are absolute (resolved against the config file's directory); {@code gemfile} may be
+         * null; {@code spares} parked spares are kept besides the workers (0: none).
+         */
         record Ruby(Supervision supervision, Path gemfile, Path load, String startExpression, String ruby,
-                    Map<String, String> env) implements Worker {}
+                    Map<String, String> env, int spares) implements Worker {}
 
         /** As the config says it: "program" or "ruby". */
         default String type() {
@@ -81,6 +84,7 @@ public record Config(Path file, Log log, String name, String socket, Health heal
         Supervision s = worker.supervision();
         return new PoolConfig(s.count(), worker.acks(), s.ackTimeout(), s.maxDeaths(), s.deathPeriod(),
                 s.maxFailedStarts(), s.minUptime(), s.restartDelay(), s.maxRestartDelay(), s.stopSignal(),
-                s.stopTimeout(), s.watchdog(), worker instanceof Worker.Ruby, s.recycling());
+                s.stopTimeout(), s.watchdog(), worker instanceof Worker.Ruby, s.recycling(),
+                worker instanceof Worker.Ruby r ? r.spares() : 0);
     }
 }

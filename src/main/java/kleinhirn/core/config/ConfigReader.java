@@ -109,7 +109,7 @@ public final class ConfigReader {
 
     /** The keys only one type of worker has: with no (valid) type, none of them is judged. */
     private static final List<String> PROGRAM_KEYS = List.of("cmdline", "cwd", "ack_workers");
-    private static final List<String> RUBY_KEYS = List.of("gemfile", "load", "start_expression", "ruby");
+    private static final List<String> RUBY_KEYS = List.of("gemfile", "load", "start_expression", "ruby", "spares");
 
     private Config.Worker worker(Section s) {
         String typeName = s.string("type", null, true);
@@ -145,6 +145,10 @@ public final class ConfigReader {
         if (!supervision.recycling().reforkAfter().isEmpty()) {
             s.error("refork_after", "only for type = \"ruby\": a refork makes a new loader from a warm preloaded worker");
         }
+        if (s.has("spares")) {
+            s.integer("spares", 0);
+            s.error("spares", "only preloaded workers (type = \"ruby\") can have spares");
+        }
         return new Config.Worker.Program(supervision, cmdline, env, cwd, ackWorkers);
     }
 
@@ -156,7 +160,10 @@ public final class ConfigReader {
         String startExpression = s.string("start_expression", null, true);
         String ruby = s.string("ruby", "ruby", false);
         Map<String, String> env = s.stringMap("env");
-        return new Config.Worker.Ruby(supervision, gemfile, load, startExpression, ruby, env);
+        long spares = s.integer("spares", 0);
+        if (spares < 0) s.error("spares", "must not be negative");
+        if (spares > 10_000) s.error("spares", "must be at most 10000, not " + spares);
+        return new Config.Worker.Ruby(supervision, gemfile, load, startExpression, ruby, env, (int) spares);
     }
 
     /** Relative to the config file's directory, as the original; must be a regular file. */

@@ -51,6 +51,7 @@ public final class EffectiveConfig {
                 e.kv("load", r.load().toString());
                 e.kv("start_expression", r.startExpression());
                 e.kv("ruby", r.ruby());
+                e.kv("spares", r.spares());
             }
         }
         e.kv("max_deaths", w.maxDeaths());

@@ -24,8 +24,12 @@ final class Deadlines {
         for (Worker w : List.copyOf(t.workers.values())) {
             switch (w) {
                 case Requested r -> {
-                    if (!t.stopping() && due(t, r.spawnedAt().plus(t.cfg.ackTimeout()))) neverLaunched(t, r);
+                    if (!t.stopping() && due(t, r.spawnedAt().plus(t.cfg.ackTimeout()))) neverLaunched(t, r.id());
                 }
+                case Worker.SpareRequested r -> {
+                    if (!t.stopping() && due(t, r.spawnedAt().plus(t.cfg.ackTimeout()))) neverLaunched(t, r.id());
+                }
+                case Worker.Spare s -> { } // parked for as long as it takes
                 case Booting b -> {
                     if (!t.stopping() && due(t, b.spawnedAt().plus(t.cfg.ackTimeout()))) ackTimedOut(t, b);
                 }
@@ -64,10 +68,10 @@ final class Deadlines {
         return !t.now.isBefore(deadline);
     }
 
-    private static void neverLaunched(Turn t, Requested r) {
-        t.workers.remove(r.id());
-        t.fx.add(new PoolEffect.Forget(r.id()));
-        t.log(Log.warn("worker never launched within ack_timeout", "worker_id", r.id()));
+    private static void neverLaunched(Turn t, String id) {
+        t.workers.remove(id);
+        t.fx.add(new PoolEffect.Forget(id));
+        t.log(Log.warn("worker never launched within ack_timeout", "worker_id", id));
         t.failedStart();
     }
 
@@ -112,6 +116,8 @@ final class Deadlines {
         for (Worker w : t.workers.values()) {
             Instant d = switch (w) {
                 case Requested r -> t.stopping() ? null : r.spawnedAt().plus(t.cfg.ackTimeout());
+                case Worker.SpareRequested r -> t.stopping() ? null : r.spawnedAt().plus(t.cfg.ackTimeout());
+                case Worker.Spare s -> null;
                 case Booting b -> t.stopping() ? null : b.spawnedAt().plus(t.cfg.ackTimeout());
                 case Ready r -> Turn.earliest(r.established() ? null : r.ackedAt().plus(t.cfg.minUptime()),
                         t.stopping() ? null : r.watchdogAt());
@@ -123,7 +129,8 @@ final class Deadlines {
             case null -> {
                 // Only a future backoff is a deadline; a past one waits on the loader, not the clock.
                 boolean startWanted = t.live() < t.cfg.count() || t.loader instanceof Loader.Down
-                        || RecycleRules.wanted(t);
+                        || RecycleRules.wanted(t)
+                        || SpareRules.missing(t) > 0;
                 wake = Turn.earliest(wake, t.budget.wakeAt(t.now, startWanted));
                 wake = Turn.earliest(wake, RecycleRules.nextDue(t));
                 wake = Turn.earliest(wake, switch (t.loader) {

@@ -57,9 +57,9 @@ final class LoaderRules {
     static void died(Turn t, Loader.Running old, ExitStatus status) {
         t.loader = new Loader.Down(old.generation(), t.now);
         for (Worker w : List.copyOf(t.workers.values())) {
-            if (w instanceof Worker.Requested r) {
-                t.workers.remove(r.id());
-                t.fx.add(new PoolEffect.Forget(r.id()));
+            if (w instanceof Worker.Requested || w instanceof Worker.SpareRequested) {
+                t.workers.remove(w.id());
+                t.fx.add(new PoolEffect.Forget(w.id()));
             }
         }
         if (t.stopping()) {

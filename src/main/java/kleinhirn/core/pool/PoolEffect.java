@@ -7,6 +7,9 @@ public sealed interface PoolEffect {
     /** Start a worker with this id (fork/exec, or a spawn request to the loader). */
     record Spawn(String id) implements PoolEffect {}
 
+    /** Ask the loader for a spare with this id: forked now, parked until promoted. */
+    record SpawnSpare(String id) implements PoolEffect {}
+
     /** kill(-pid) when {@code group} (the worker's own process group), else kill(pid). */
     record Signal(int pid, int signal, boolean group) implements PoolEffect {}
 

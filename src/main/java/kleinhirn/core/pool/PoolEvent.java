@@ -31,6 +31,13 @@ public sealed interface PoolEvent {
     /** waitpid returned this pid. As a subreaper it may be an orphan, not a worker. */
     record Reaped(int pid, ExitStatus status) implements PoolEvent {}
 
+    /**
+     * A loader reaped a worker it forked and reported how it ended. Always after that worker's
+     * {@link Launched} (same socket, same writer); our own reaper may report the same pid again if
+     * the loader died before reaping it.
+     */
+    record ExitReported(String id, int pid, ExitStatus status) implements PoolEvent {}
+
     /** waitpid said ECHILD: no child of ours is left at all. */
     record NoChildren() implements PoolEvent {}
 

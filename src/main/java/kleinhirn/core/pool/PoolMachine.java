@@ -44,6 +44,7 @@ public final class PoolMachine {
                 t.childrenGone = false;
                 if (!ReforkRules.reaped(t, pid, status)) WorkerRules.reaped(t, pid, status);
             }
+            case ExitReported(String id, int pid, ExitStatus status) -> WorkerRules.exitReported(t, id, pid, status);
             case NoChildren n -> t.childrenGone = true;
             case StopRequested(boolean force, String cause) -> StopRules.stop(t, force, cause);
             case Forward(int signal) -> StopRules.forward(t, signal);

@@ -16,7 +16,7 @@ public final class PoolMetrics {
     public record View(PoolState state, int count, AckLatency acks, double uptimeSeconds, long rssBytes,
                        int controlConnections, int httpConnections) {}
 
-    private static final String[] WORKER_STATES = {"booting", "ready", "broken", "stopping"};
+    private static final String[] WORKER_STATES = {"booting", "ready", "broken", "stopping", "spare"};
 
     private PoolMetrics() {}
 
@@ -24,7 +24,7 @@ public final class PoolMetrics {
         PoolState s = v.state();
         Exposition x = new Exposition();
 
-        x.family("kleinhirn_workers", Type.GAUGE, "Workers by state (booting, ready, broken, stopping).");
+        x.family("kleinhirn_workers", Type.GAUGE, "Workers by state (booting, ready, broken, stopping, spare).");
         for (String st : WORKER_STATES) {
             int n = 0;
             for (Worker w : s.workers().values()) if (w.wire().equals(st)) n++;

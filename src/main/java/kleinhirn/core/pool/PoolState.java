@@ -28,32 +28,37 @@ public record PoolState(int count, Map<String, Worker> workers, RestartBudget bu
 
     /** Monotonic totals for metrics and /status. */
     public record Counters(long restarts, long deathsByExit, long deathsBySignal, long brokenAckTimeout,
-                           long brokenWatchdog, long failedStarts) {
-        public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0);
+                           long brokenWatchdog, long failedStarts, long sparesForked) {
+        public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0);
+
+        Counters spareForked() {
+            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog, failedStarts,
+                    sparesForked + 1);
+        }
 
         Counters restarted() {
-            return new Counters(restarts + 1, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog, failedStarts);
+            return new Counters(restarts + 1, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog, failedStarts, sparesForked);
         }
 
         Counters died(ExitStatus how) {
             return switch (how) {
                 case ExitStatus.Exited e -> new Counters(restarts, deathsByExit + 1, deathsBySignal, brokenAckTimeout,
-                        brokenWatchdog, failedStarts);
+                        brokenWatchdog, failedStarts, sparesForked);
                 case ExitStatus.Signaled s -> new Counters(restarts, deathsByExit, deathsBySignal + 1, brokenAckTimeout,
-                        brokenWatchdog, failedStarts);
+                        brokenWatchdog, failedStarts, sparesForked);
             };
         }
 
         Counters ackTimedOut() {
-            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout + 1, brokenWatchdog, failedStarts);
+            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout + 1, brokenWatchdog, failedStarts, sparesForked);
         }
 
         Counters watchdogMissed() {
-            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog + 1, failedStarts);
+            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog + 1, failedStarts, sparesForked);
         }
 
         Counters failedStart() {
-            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog, failedStarts + 1);
+            return new Counters(restarts, deathsByExit, deathsBySignal, brokenAckTimeout, brokenWatchdog, failedStarts + 1, sparesForked);
         }
     }
 

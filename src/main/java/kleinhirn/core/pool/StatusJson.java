@@ -75,6 +75,8 @@ public final class StatusJson {
         b.append(",\"status\":");
         string(b, switch (w) {
             case Worker.Requested r -> null;
+            case Worker.SpareRequested r -> null;
+            case Worker.Spare sp -> null;
             case Worker.Booting bo -> bo.status();
             case Worker.Ready r -> r.status();
             case Worker.Leaving l -> null;

@@ -26,6 +26,8 @@ final class StopRules {
             for (Worker w : List.copyOf(t.workers.values())) {
                 switch (w) {
                     case Requested r -> { } // nothing runs yet; a late launch is stopped on arrival
+                    case Worker.SpareRequested r -> { }
+                    case Worker.Spare s -> leave(t, s);
                     case Booting b -> leave(t, b);
                     case Ready r -> leave(t, r);
                     case Leaving l -> leave(t, l);
@@ -39,7 +41,7 @@ final class StopRules {
         killAll(t);
     }
 
-    private static void leave(Turn t, Worker.Running w) {
+    static void leave(Turn t, Worker.Running w) {
         t.fx.add(new Signal(w.pid(), t.cfg.stopSignal(), true));
         // No per-worker kill deadline: the shutdown's own deadline kills everything at once.
         t.workers.put(w.id(), new Leaving(w.id(), w.pid(), w.spawnedAt(), w.ackedAt(), null, Why.SHUTDOWN));
@@ -107,7 +109,8 @@ final class StopRules {
 
     static void forward(Turn t, int signal) {
         for (Worker w : t.workers.values()) {
-            if (w instanceof Worker.Running r) t.fx.add(new Signal(r.pid(), signal, true));
+            // A parked spare runs none of the app yet: the signal is not for it (HUP would end it).
+            if (w instanceof Worker.Running r && !(w instanceof Worker.Spare)) t.fx.add(new Signal(r.pid(), signal, true));
         }
         t.log(Log.info("forwarded signal to workers", "signal", Sig.name(signal)));
     }

@@ -75,10 +75,19 @@ final class Turn {
         return n;
     }
 
-    /** Workers that count toward {@code count}: all but those on their way out. */
+    /** Workers that count toward {@code count}: all but spares and those on their way out. */
     int live() {
         int n = 0;
-        for (Worker w : workers.values()) if (!(w instanceof Worker.Leaving)) n++;
+        for (Worker w : workers.values()) {
+            switch (w) {
+                case Worker.Leaving l -> { }
+                case Worker.Spare s -> { }
+                case Worker.SpareRequested r -> { }
+                case Worker.Requested r -> n++;
+                case Worker.Booting b -> n++;
+                case Worker.Ready r -> n++;
+            }
+        }
         return n;
     }
 
@@ -110,7 +119,34 @@ final class Turn {
             fx.add(new Emit(Log.of(phase == Phase.FAULTED ? Level.ERROR : Level.INFO, "state changed",
                     "from", in.phase().wire(), "to", phase.wire(), "reason", reason.isEmpty() ? null : reason)));
         }
-        return new Step<>(out, fx, Deadlines.nextWake(this));
+        return new Step<>(out, actionsFirst(fx), Deadlines.nextWake(this));
+    }
+
+    /**
+     * The effects in the order the loop performs them: what changes processes (signals, spawns,
+     * spawn requests) first, the log lines after them, an Exit last (the loop stops there). A
+     * replacement's latency should not include formatting and writing the death's log line.
+     * Within each group the rules' order is kept.
+     */
+    static List<PoolEffect> actionsFirst(List<PoolEffect> fx) {
+        List<PoolEffect> actions = new ArrayList<>(fx.size()), logs = new ArrayList<>(), exits = new ArrayList<>(1);
+        for (PoolEffect f : fx) {
+            switch (f) {
+                case Emit e -> logs.add(e);
+                case PoolEffect.Exit x -> exits.add(x);
+                case PoolEffect.Spawn s -> actions.add(s);
+                case PoolEffect.SpawnSpare s -> actions.add(s);
+                case PoolEffect.Signal s -> actions.add(s);
+                case PoolEffect.SignalStrays s -> actions.add(s);
+                case PoolEffect.Forget g -> actions.add(g);
+                case PoolEffect.StartLoader l -> actions.add(l);
+                case PoolEffect.Refork r -> actions.add(r);
+                case PoolEffect.UseLoader u -> actions.add(u);
+            }
+        }
+        actions.addAll(logs);
+        actions.addAll(exits);
+        return actions;
     }
 
     static Instant earliest(Instant a, Instant b) {

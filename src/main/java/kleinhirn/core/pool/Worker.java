@@ -15,10 +15,19 @@ public sealed interface Worker {
     /** Asked for (a loader spawn request in flight); no pid yet. An ack may already have come. */
     record Requested(String id, Instant spawnedAt, Instant earlyAck) implements Worker {}
 
+    /** A spare asked of the loader (worker.spares); no pid yet. Never counts toward {@code count}. */
+    record SpareRequested(String id, Instant spawnedAt) implements Worker {}
+
     /** A worker with a process. */
-    sealed interface Running extends Worker permits Booting, Ready, Leaving {
+    sealed interface Running extends Worker permits Spare, Booting, Ready, Leaving {
         int pid();
     }
+
+    /**
+     * Forked and parked before the start expression; not ready, not counted. Promoted (same pid,
+     * SIGCONT) to {@link Booting} when a worker is lost.
+     */
+    record Spare(String id, int pid, Instant spawnedAt) implements Running {}
 
     /** Running, not yet acked; broken if still here at spawnedAt + ack_timeout. */
     record Booting(String id, int pid, Instant spawnedAt, String status) implements Running {}
@@ -39,9 +48,11 @@ public sealed interface Worker {
 
     enum Why { BROKEN, STOPPING, SHUTDOWN, RECYCLED }
 
-    /** As in /status: booting, ready, broken, stopping. */
+    /** As in /status: spare, booting, ready, broken, stopping. */
     default String wire() {
         return switch (this) {
+            case SpareRequested r -> "spare";
+            case Spare s -> "spare";
             case Requested r -> "booting";
             case Booting b -> "booting";
             case Ready r -> "ready";
@@ -52,6 +63,8 @@ public sealed interface Worker {
     /** When it acked, if it did and it still counts (Requested's early ack counts once launched). */
     default Instant ackedAt() {
         return switch (this) {
+            case SpareRequested r -> null;
+            case Spare s -> null;
             case Requested r -> null;
             case Booting b -> null;
             case Ready r -> r.ackedAt();

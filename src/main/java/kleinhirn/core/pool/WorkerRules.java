@@ -22,12 +22,18 @@ final class WorkerRules {
 
     private WorkerRules() {}
 
-    /** Spawns what is missing, unless the budget or the loader says wait; never while stopping. */
+    /**
+     * Fills what is missing; never while stopping. A parked spare is promoted first, at once:
+     * it is already forked and needs no loader, so neither the backoff nor a loader restart holds
+     * it back. The rest are spawned once the loader is ready and the budget allows, and then the
+     * spares are topped up behind them.
+     */
     static void topUp(Turn t) {
-        int missing = t.cfg.count() - t.live();
         // The loader is restarted as soon as the backoff allows, even with nothing to spawn.
         boolean loaderReady = LoaderRules.readyForSpawns(t);
-        if (missing <= 0 || !t.budget.mayStart(t.now) || !loaderReady) return;
+        int missing = t.cfg.count() - t.live();
+        if (missing > 0) missing -= SpareRules.promote(t, missing);
+        if (!t.budget.mayStart(t.now) || !loaderReady) return;
         for (int i = 0; i < missing; i++) {
             String id = Ids.uuid(t.in.seed(), t.spawnsTotal);
             t.spawnsTotal++;
@@ -35,10 +41,16 @@ final class WorkerRules {
             t.workers.put(id, new Requested(id, t.now, null));
             t.fx.add(new PoolEffect.Spawn(id));
         }
+        SpareRules.request(t);
     }
 
     static void started(Turn t, String id, int pid, boolean viaLoader) {
         t.childrenGone = false;
+        if (viaLoader && t.workers.get(id) instanceof Worker.SpareRequested s) {
+            SpareRules.launched(t, s, pid);
+            claimEarlyExit(t, id, pid);
+            return;
+        }
         if (!(t.workers.get(id) instanceof Requested r)) {
             // Not ours (a loader answering a request we already gave up on): stop it.
             t.log(Log.warn("unexpected worker launch; stopping it", "worker_id", id, "pid", pid));
@@ -58,10 +70,25 @@ final class WorkerRules {
         }
         // Only a loader's report can come after the ack or exit: our own spawns are recorded
         // before the reaper's event for them is handled, so for them an entry here is pid reuse.
-        Unclaimed early = viaLoader ? t.unclaimed.remove(pid) : null;
-        if (early == null) return;
-        if (early.acked()) acked(t, t.workers.get(id), "early");
-        if (early.exit() != null) died(t, (Worker.Running) t.workers.get(id), early.exit());
+        if (!viaLoader) return;
+        Unclaimed early = t.unclaimed.get(pid);
+        if (early != null && early.acked()) acked(t, t.workers.get(id), "early");
+        claimEarlyExit(t, id, pid);
+    }
+
+    /** An exit our reaper saw before the loader's launch report (a loader that died meanwhile). */
+    private static void claimEarlyExit(Turn t, String id, int pid) {
+        Unclaimed early = t.unclaimed.remove(pid);
+        if (early != null && early.exit() != null && t.workers.get(id) instanceof Worker.Running w) died(t, w, early.exit());
+    }
+
+    /** A loader's report of its worker's exit; for a pid we no longer know, our reaper was first. */
+    static void exitReported(Turn t, String id, int pid, ExitStatus status) {
+        if (t.byPid(pid) instanceof Worker.Running w && w.id().equals(id)) {
+            died(t, w, status);
+        } else {
+            t.log(Log.debug("exit report for a process that is not a worker", "worker_id", id, "pid", pid));
+        }
     }
 
     static void ackedByPid(Turn t, int pid, String channel) {
@@ -96,6 +123,8 @@ final class WorkerRules {
     static void acked(Turn t, Worker w, String channel) {
         switch (w) {
             case null -> t.log(Log.debug("ack for an unknown worker ignored", "channel", channel));
+            case Worker.SpareRequested r -> { } // a parked spare cannot ack: not its own line
+            case Worker.Spare s -> { }
             case Requested r -> t.workers.put(r.id(), new Requested(r.id(), r.spawnedAt(), t.now));
             case Booting b -> {
                 t.workers.put(b.id(), new Ready(b.id(), b.pid(), b.spawnedAt(), t.now, false, t.watchdogFrom(t.now),
@@ -113,6 +142,7 @@ final class WorkerRules {
         if (n.status() != null) {
             t.log(Log.info("worker status", "worker_id", w.id(), "pid", w.pid(), "status", n.status()));
             switch (w) {
+                case Worker.Spare s -> { }
                 case Booting b -> t.workers.put(b.id(), new Booting(b.id(), b.pid(), b.spawnedAt(), n.status()));
                 case Ready r -> t.workers.put(r.id(), new Ready(r.id(), r.pid(), r.spawnedAt(), r.ackedAt(),
                         r.established(), r.watchdogAt(), n.status()));
@@ -164,6 +194,7 @@ final class WorkerRules {
             return;
         }
         boolean failed = switch (w) {
+            case Worker.Spare s -> true; // it never got to run: a failed start, replaced in the background
             case Booting b -> true;
             case Ready r -> !r.established();
             // Broken ones were counted when marked; STOPPING=1 does not excuse a failed start.
@@ -174,7 +205,7 @@ final class WorkerRules {
         // What the line says: a broken worker's failed start was counted when it was marked
         // (never acked, or not yet established), and is still one.
         boolean failedStart = failed || countedWhenBroken(t, w);
-        t.log(Log.warn("worker died", "worker_id", w.id(), "pid", w.pid(), Exits.key(status), Exits.value(status),
+        t.log(Log.warn(w instanceof Worker.Spare ? "spare died" : "worker died", "worker_id", w.id(), "pid", w.pid(), Exits.key(status), Exits.value(status),
                 "uptime_ms", Duration.between(w.spawnedAt(), t.now).toMillis(), "failed_start", failedStart,
                 "failed_streak", t.budget.failedStreak(),
                 "restart_in_ms", Math.max(0, Duration.between(t.now, t.budget.notBefore()).toMillis())));

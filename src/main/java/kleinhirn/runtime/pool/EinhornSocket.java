@@ -32,9 +32,16 @@ public final class EinhornSocket implements AutoCloseable {
         this.junk = junk;
     }
 
-    public static EinhornSocket start(Consumer<PoolEvent> post, Throttle junk) throws IOException {
+    /** Where the einhorn socket will listen (see {@link SecretListener.Place}). */
+    public static SecretListener.Place reserve() throws IOException {
+        return SecretListener.Place.reserve("kleinhirn-einhorn-");
+    }
+
+    /** Listens at {@code place}; the socket owns the place from now on (its close removes it). */
+    public static EinhornSocket start(SecretListener.Place place, Consumer<PoolEvent> post, Throttle junk)
+            throws IOException {
         EinhornSocket s = new EinhornSocket(post, junk);
-        s.listener = SecretListener.open("kleinhirn-einhorn-", MAX_CONNECTIONS, "einhorn-accept", s::accepted,
+        s.listener = SecretListener.open(place, MAX_CONNECTIONS, "einhorn-accept", s::accepted,
                 e -> junk.warn("einhorn", "einhorn accept failed", "error", e.toString()));
         return s;
     }

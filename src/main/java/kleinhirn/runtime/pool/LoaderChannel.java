@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import kleinhirn.core.ExitStatus;
 import kleinhirn.core.codec.LoaderMessage;
 import kleinhirn.core.codec.LoaderWire;
 import kleinhirn.core.log.Level;
@@ -63,17 +64,9 @@ public final class LoaderChannel implements AutoCloseable {
         return ch.isOpen();
     }
 
-    /** Queues a spawn request; false if the channel is closed or hopelessly backed up. */
-    public boolean requestSpawn(String id) {
-        return requestSpawn(id, null, null);
-    }
-
-    /**
-     * The same, naming files the worker's stdout and stderr are to be opened on (our captured
-     * pipes, as /proc paths); null leaves the loader's own.
-     */
-    public boolean requestSpawn(String id, String stdout, String stderr) {
-        return ch.isOpen() && outbox.offer(LoaderWire.encode(new LoaderMessage.Spawn(id, stdout, stderr)) + "\n");
+    /** Queues a request (spawn, spare); false if the channel is closed or hopelessly backed up. */
+    public boolean request(LoaderMessage.Request request) {
+        return ch.isOpen() && outbox.offer(LoaderWire.encode(request) + "\n");
     }
 
     private void write() {
@@ -138,6 +131,7 @@ public final class LoaderChannel implements AutoCloseable {
                 // Only the first line of a connection to the refork socket (ReforkSocket) says it.
                 return "reforked on a loader socket";
             }
+            case LoaderMessage.Exited(String id, int pid, ExitStatus status) -> post.accept(new PoolEvent.ExitReported(id, pid, status));
         }
         return null;
     }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import kleinhirn.core.Sig;
+import kleinhirn.core.codec.LoaderMessage;
+import kleinhirn.core.codec.LoaderWire;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.launch.RubyGcDefaults;
 import kleinhirn.core.launch.WorkerEnv;
@@ -109,9 +111,10 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             case PoolEffect.Spawn(String id) -> {
                 switch (cfg.worker()) {
                     case Config.Worker.Program p -> spawn(p, id);
-                    case Config.Worker.Ruby r -> requestFromLoader(id);
+                    case Config.Worker.Ruby r -> requestFromLoader(id, false);
                 }
             }
+            case PoolEffect.SpawnSpare(String id) -> requestFromLoader(id, true);
             case PoolEffect.StartLoader(int generation) -> {
                 // Only a preloaded pool starts a loader.
                 if (cfg.worker() instanceof Config.Worker.Ruby r) startLoader(r, generation);
@@ -182,13 +185,19 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         return shortage.isPresent();
     }
 
-    /** Preloaded: the current loader forks the worker; its pid comes back as a Launched event. */
-    private void requestFromLoader(String id) {
+    /**
+     * Preloaded: the current loader forks the worker (or a spare, which parks until promoted);
+     * its pid comes back as a Launched event.
+     */
+    private void requestFromLoader(String id, boolean spare) {
         WorkerOutput.Streams out = capturedForLoaderFork(id);
-        if (loader == null || !loader.requestSpawn(id, out.stdoutPath(), out.stderrPath())) {
+        LoaderMessage.Request request = spare
+                ? new LoaderMessage.Spare(id, out.stdoutPath(), out.stderrPath())
+                : new LoaderMessage.Spawn(id, out.stdoutPath(), out.stderrPath());
+        if (loader == null || !loader.request(request)) {
             // No loader to ask: the machine drops the request when it sees the loader's death,
             // or gives up on it after ack_timeout.
-            log.debug("spawn request not sent: no loader", "worker_id", id);
+            log.debug("spawn request not sent: no loader", "request", LoaderWire.encode(request));
         }
     }
 

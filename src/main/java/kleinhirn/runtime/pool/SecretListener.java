@@ -19,45 +19,70 @@ import java.util.function.Consumer;
  * that dropped privileges can still connect; only processes told the path can. One virtual
  * thread accepts and hands each connection on. Used by the einhorn and the refork sockets.
  */
-final class SecretListener implements AutoCloseable {
-    private final Path dir, path;
+public final class SecretListener implements AutoCloseable {
+    private final Place place;
     private final ServerSocketChannel server;
 
-    private SecretListener(Path dir, Path path, ServerSocketChannel server) {
-        this.dir = dir;
-        this.path = path;
+    private SecretListener(Place place, ServerSocketChannel server) {
+        this.place = place;
         this.server = server;
     }
 
     /**
-     * Binds {@code <tmp>/<prefix>XXXX/<random>.sock} and accepts on a thread named {@code name};
-     * a failed accept (EMFILE) is handed to {@code failed} and retried after a pause.
+     * Where a listener will be: a fresh 0711 directory {@code <tmp>/<prefix>XXXX} and an
+     * unguessable {@code <random>.sock} in it. Reserved before anything listens, so a preloading
+     * loader can be told the path while we still set up; closing it removes the directory
+     * again (when no listener took it over).
      */
+    public record Place(Path dir, Path path) implements AutoCloseable {
+        public static Place reserve(String prefix) throws IOException {
+            Path dir = Files.createTempDirectory(prefix,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
+            byte[] r = new byte[16];
+            new SecureRandom().nextBytes(r);
+            return new Place(dir, dir.resolve(HexFormat.of().formatHex(r) + ".sock"));
+        }
+
+        @Override
+        public void close() {
+            try {
+                Files.deleteIfExists(path);
+                Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // a leftover temp dir is harmless
+            }
+        }
+    }
+
+    /** The same at a fresh place named after {@code prefix}. */
     static SecretListener open(String prefix, int backlog, String name, Consumer<SocketChannel> accepted,
                                Consumer<IOException> failed) throws IOException {
-        Path dir = Files.createTempDirectory(prefix,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
-        byte[] r = new byte[16];
-        new SecureRandom().nextBytes(r);
-        Path path = dir.resolve(HexFormat.of().formatHex(r) + ".sock");
+        return open(Place.reserve(prefix), backlog, name, accepted, failed);
+    }
+
+    /**
+     * Binds {@code place} and accepts on a thread named {@code name}; a failed accept (EMFILE) is
+     * handed to {@code failed} and retried after a pause. The listener owns the place from now on.
+     */
+    static SecretListener open(Place place, int backlog, String name, Consumer<SocketChannel> accepted,
+                               Consumer<IOException> failed) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(path), backlog);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+            server.bind(UnixDomainSocketAddress.of(place.path()), backlog);
+            Files.setPosixFilePermissions(place.path(), PosixFilePermissions.fromString("rw-rw-rw-"));
         } catch (IOException e) {
             server.close();
-            Files.deleteIfExists(path);
-            Files.deleteIfExists(dir);
+            place.close();
             throw e;
         }
-        SecretListener l = new SecretListener(dir, path, server);
+        SecretListener l = new SecretListener(place, server);
         Thread.ofVirtual().name(name).start(() -> l.accept(accepted, failed));
         return l;
     }
 
     Path path() {
-        return path;
+        return place.path();
     }
 
     private void accept(Consumer<SocketChannel> accepted, Consumer<IOException> failed) {
@@ -91,11 +116,6 @@ final class SecretListener implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(server);
-        try {
-            Files.deleteIfExists(path);
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // a leftover temp dir is harmless
-        }
+        place.close();
     }
 }

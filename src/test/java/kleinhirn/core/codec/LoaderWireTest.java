@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import kleinhirn.core.ExitStatus;
 import kleinhirn.core.codec.LoaderMessage.*;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,10 @@ class LoaderWireTest {
             Map.entry("ready", new Ready()),
             Map.entry("launched", new Launched("0b9f6a2c-6d1e-4c55-9a57-0f2e1c3d4b5a", 4242)),
             Map.entry("failed_duplicate", new Failed("w-1", "duplicate ID")),
-            Map.entry("failed_exit", new Failed("w-1", "non-zero exit")),
+            Map.entry("failed_fork", new Failed("w-1", "fork failed")),
+            Map.entry("exited_code", new Exited("w-1", 4242, new ExitStatus.Exited(3))),
+            Map.entry("exited_signal", new Exited("w-1", 4242, new ExitStatus.Signaled(9, false))),
+            Map.entry("spare", new Spare("w-2")),
             Map.entry("ack", new Ack("w-1")),
             Map.entry("log_info", new Relayed(Relayed.Level.INFO, "worker started", ordered("pid", 12L, "title", "web \"eu\"\n"))),
             Map.entry("log_debug", new Relayed(Relayed.Level.DEBUG, "forking", Map.of())),

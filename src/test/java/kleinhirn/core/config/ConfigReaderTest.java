@@ -56,6 +56,20 @@ class ConfigReaderTest {
     }
 
     @Test
+    void sparesAreForPreloadedWorkersOnly() {
+        var r = read("[worker]\ntype = \"ruby\"\nload = \"boot.rb\"\nstart_expression = \"X.run\"\nspares = 2\n");
+        assertEquals(List.of(), r.errors());
+        assertEquals(2, assertInstanceOf(Config.Worker.Ruby.class, r.config().worker()).spares());
+        assertEquals(2, r.config().pool().spares());
+        r = read("[worker]\ntype = \"ruby\"\nload = \"boot.rb\"\nstart_expression = \"X.run\"\n");
+        assertEquals(0, r.config().pool().spares(), "none by default");
+        r = read("[worker]\ntype = \"ruby\"\nload = \"boot.rb\"\nstart_expression = \"X.run\"\nspares = -1\n");
+        assertEquals(List.of(FILE + ": worker.spares: must not be negative"), r.errors());
+        r = read("[worker]\ntype = \"program\"\ncmdline = [\"true\"]\nspares = 1\n");
+        assertEquals(List.of(FILE + ": worker.spares: only preloaded workers (type = \"ruby\") can have spares"), r.errors());
+    }
+
+    @Test
     void pathsAreCheckedThroughTheDiskWithTheSameMessages() {
         var r = read("[worker]\ntype = \"program\"\ncmdline = [\"true\"]\ncwd = \"/nowhere\"\n");
         assertEquals(List.of(FILE + ": worker.cwd: is not a directory: /nowhere"), r.errors());

@@ -17,31 +17,9 @@ import kleinhirn.core.pool.PoolEvent.*;
 import org.junit.jupiter.api.Test;
 
 /** The preloaded pool's loader lifecycle, with a fake clock. */
-class LoaderMachineTest {
-    static final Instant T0 = Instant.parse("2026-11-21T12:00:00Z");
-
-    final PoolMachine m = new PoolMachine(new PoolConfig(2, true, Duration.ofSeconds(30), 10, Duration.ofSeconds(60), 5,
-            Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM, Duration.ofSeconds(10),
-            null, true));
-    PoolState s = PoolState.initial(m.config(), 7, T0);
-    Instant now = T0;
-    Instant wakeAt;
-    List<PoolEffect> fx = new ArrayList<>();
-
-    LoaderMachineTest on(PoolEvent e) {
-        Step<PoolState, PoolEffect> st = m.step(s, e, now);
-        s = st.state();
-        wakeAt = st.wakeAt();
-        // A deadline at or before now would make the loop spin: never ask for one.
-        assertTrue(wakeAt == null || wakeAt.isAfter(now), "wake-up " + wakeAt + " is not after now " + now + " after " + e);
-        fx.addAll(st.effects());
-        return this;
-    }
-
-    List<PoolEffect> take() {
-        var r = fx;
-        fx = new ArrayList<>();
-        return r;
+class LoaderMachineTest extends PreloadedMachineDriver {
+    LoaderMachineTest() {
+        super(0);
     }
 
     List<String> requested() {

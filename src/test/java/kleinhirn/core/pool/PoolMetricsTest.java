@@ -17,12 +17,13 @@ class PoolMetricsTest {
     @Test
     void golden() {
         assertEquals("""
-                # HELP kleinhirn_workers Workers by state (booting, ready, broken, stopping).
+                # HELP kleinhirn_workers Workers by state (booting, ready, broken, stopping, spare).
                 # TYPE kleinhirn_workers gauge
                 kleinhirn_workers{state="booting"} 2
                 kleinhirn_workers{state="ready"} 1
                 kleinhirn_workers{state="broken"} 1
                 kleinhirn_workers{state="stopping"} 1
+                kleinhirn_workers{state="spare"} 0
                 # HELP kleinhirn_workers_desired Configured worker count.
                 # TYPE kleinhirn_workers_desired gauge
                 kleinhirn_workers_desired 4

@@ -23,7 +23,7 @@ class StatusJsonTest {
         PoolConfig cfg = PoolStates.config(4, false);
         PoolState s = PoolState.initial(cfg, 1, T0).withWorkers(w).withEverRan(true)
                 .withBudget(new RestartBudget(cfg.budget(), List.of(T0, T0.plusSeconds(1)), 2, T0, false))
-                .withCounters(new PoolState.Counters(7, 3, 2, 1, 1, 4));
+                .withCounters(new PoolState.Counters(7, 3, 2, 1, 1, 4, 0));
         assertEquals(Phase.UNDERPROVISIONED, s.phase());
         return s;
     }

@@ -83,7 +83,7 @@ class ReforkSocketTest {
         assertNotNull(ch);
         assertEquals(2, ch.generation());
         assertNull(socket.take(2), "taken once");
-        assertTrue(ch.requestSpawn("w-9"));
+        assertTrue(ch.request(new kleinhirn.core.codec.LoaderMessage.Spawn("w-9")));
         ByteBuffer got = ByteBuffer.allocate(256);
         while (!new String(got.array(), 0, got.position(), StandardCharsets.UTF_8).endsWith("\n")) c.read(got);
         assertEquals("{\"op\":\"spawn\",\"id\":\"w-9\"}\n", new String(got.array(), 0, got.position(), StandardCharsets.UTF_8));
