@@ -18,11 +18,4 @@ final class Exits {
             case ExitStatus.Signaled(int sig, boolean core) -> Sig.name(sig);
         };
     }
-
-    static String describe(ExitStatus s) {
-        return switch (s) {
-            case ExitStatus.Exited(int code) -> "exit " + code;
-            case ExitStatus.Signaled(int sig, boolean core) -> "signal " + Sig.name(sig);
-        };
-    }
 }

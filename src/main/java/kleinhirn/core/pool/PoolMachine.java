@@ -57,7 +57,7 @@ public final class PoolMachine {
             case LoaderReforked(int generation, String workerId, int pid) -> ReforkRules.reforked(t, generation, workerId, pid);
             case MemorySampled(var uniqueByPid) -> RecycleRules.sampled(t, uniqueByPid);
         }
-        Deadlines.expire(t);
+        DeadlineRules.expire(t);
         ReforkRules.settle(t);
         RecycleRules.settle(t);
         if (t.stopping()) StopRules.drainIfDone(t);

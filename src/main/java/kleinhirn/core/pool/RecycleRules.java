@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import kleinhirn.core.Deadlines;
 import kleinhirn.core.log.Log;
 import kleinhirn.core.pool.PoolEffect.Signal;
 import kleinhirn.core.pool.Recycles.Cause;
@@ -132,7 +133,7 @@ final class RecycleRules {
         Instant next = null;
         for (var e : t.dueAt.entrySet()) {
             if (t.swaps.containsKey(e.getKey()) || !e.getValue().isAfter(t.now)) continue;
-            next = Turn.earliest(next, e.getValue());
+            next = Deadlines.earliest(next, e.getValue());
         }
         return next;
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import kleinhirn.core.Deadlines;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.Sig;
 import kleinhirn.core.log.Log;
@@ -84,7 +85,7 @@ final class ReforkRules {
         t.log(Log.info("refork: new loader started", "generation", generation, "pid", pid, "worker_id", workerId,
                 "worker_pid", a.workerPid()));
         Unclaimed early = t.unclaimed.remove(pid);
-        if (early != null && early.exit() != null) fail(t, "the new loader exited: " + Exits.describe(early.exit()));
+        if (early != null && early.exit() != null) fail(t, "the new loader exited: " + early.exit().describe());
     }
 
     /** A loader said {@code ready}: if it is the attempt's, it becomes the current loader. */
@@ -110,7 +111,7 @@ final class ReforkRules {
     static boolean reaped(Turn t, int pid, ExitStatus status) {
         Attempt a = t.reforks.attempt();
         if (a instanceof Loading l && l.pid() == pid) {
-            fail(t, "the new loader exited: " + Exits.describe(status));
+            fail(t, "the new loader exited: " + status.describe());
             return true;
         }
         for (Retiring r : t.reforks.retiring()) {
@@ -140,8 +141,8 @@ final class ReforkRules {
         Attempt a = t.reforks.attempt();
         if (a != null) wake = a.since().plus(t.cfg.ackTimeout());
         Instant due = due(t);
-        if (a == null && !t.stopping() && due != null && due.isAfter(t.now)) wake = Turn.earliest(wake, due);
-        for (Retiring r : t.reforks.retiring()) wake = Turn.earliest(wake, r.killAt());
+        if (a == null && !t.stopping() && due != null && due.isAfter(t.now)) wake = Deadlines.earliest(wake, due);
+        for (Retiring r : t.reforks.retiring()) wake = Deadlines.earliest(wake, r.killAt());
         return wake;
     }
 

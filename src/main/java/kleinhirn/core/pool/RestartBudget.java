@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import kleinhirn.core.Deadlines;
 
 /**
  * The restart budget (pool.md §Restart policy), the one place that decides whether the set is
@@ -111,7 +112,7 @@ public record RestartBudget(Policy policy, List<Instant> deaths, int failedStrea
      */
     public Instant wakeAt(Instant now, boolean startWanted) {
         Instant wake = startWanted && notBefore.isAfter(now) ? notBefore : null;
-        if (faulted && !deaths.isEmpty()) wake = Turn.earliest(wake, deaths.getFirst().plus(policy.deathPeriod()));
+        if (faulted && !deaths.isEmpty()) wake = Deadlines.earliest(wake, deaths.getFirst().plus(policy.deathPeriod()));
         return wake;
     }
 

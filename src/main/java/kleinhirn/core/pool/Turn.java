@@ -119,7 +119,7 @@ final class Turn {
             fx.add(new Emit(Log.of(phase == Phase.FAULTED ? Level.ERROR : Level.INFO, "state changed",
                     "from", in.phase().wire(), "to", phase.wire(), "reason", reason.isEmpty() ? null : reason)));
         }
-        return new Step<>(out, actionsFirst(fx), Deadlines.nextWake(this));
+        return new Step<>(out, actionsFirst(fx), DeadlineRules.nextWake(this));
     }
 
     /**
@@ -147,11 +147,5 @@ final class Turn {
         actions.addAll(logs);
         actions.addAll(exits);
         return actions;
-    }
-
-    static Instant earliest(Instant a, Instant b) {
-        if (a == null) return b;
-        if (b == null) return a;
-        return a.isBefore(b) ? a : b;
     }
 }

@@ -175,7 +175,7 @@ final class WorkerRules {
         // An orphan re-parented to us, or a loader's worker whose launch report is in flight.
         Unclaimed u = t.unclaimed.remove(pid);
         remember(t, pid, new Unclaimed(status, u != null && u.acked(), u == null ? t.now : u.at()));
-        t.log(Log.debug("reaped a process that is not a worker", "pid", pid, "status", Exits.describe(status)));
+        t.log(Log.debug("reaped a process that is not a worker", "pid", pid, "status", status.describe()));
         StopRules.strayReaped(t);
     }
 

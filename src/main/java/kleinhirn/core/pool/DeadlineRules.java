@@ -2,6 +2,7 @@ package kleinhirn.core.pool;
 
 import java.time.Instant;
 import java.util.List;
+import kleinhirn.core.Deadlines;
 import kleinhirn.core.Sig;
 import kleinhirn.core.log.Log;
 import kleinhirn.core.pool.PoolEffect.Signal;
@@ -17,8 +18,8 @@ import kleinhirn.core.pool.Worker.Why;
  * comes next ({@link #nextWake}). The two must agree: a deadline that {@code expire} acts on at
  * {@code now} must not be asked for again, or the loop would spin.
  */
-final class Deadlines {
-    private Deadlines() {}
+final class DeadlineRules {
+    private DeadlineRules() {}
 
     static void expire(Turn t) {
         for (Worker w : List.copyOf(t.workers.values())) {
@@ -119,11 +120,11 @@ final class Deadlines {
                 case Worker.SpareRequested r -> t.stopping() ? null : r.spawnedAt().plus(t.cfg.ackTimeout());
                 case Worker.Spare s -> null;
                 case Booting b -> t.stopping() ? null : b.spawnedAt().plus(t.cfg.ackTimeout());
-                case Ready r -> Turn.earliest(r.established() ? null : r.ackedAt().plus(t.cfg.minUptime()),
+                case Ready r -> Deadlines.earliest(r.established() ? null : r.ackedAt().plus(t.cfg.minUptime()),
                         t.stopping() ? null : r.watchdogAt());
                 case Leaving l -> l.killAt();
             };
-            wake = Turn.earliest(wake, d);
+            wake = Deadlines.earliest(wake, d);
         }
         switch (t.shutdown) {
             case null -> {
@@ -131,9 +132,9 @@ final class Deadlines {
                 boolean startWanted = t.live() < t.cfg.count() || t.loader instanceof Loader.Down
                         || RecycleRules.wanted(t)
                         || SpareRules.missing(t) > 0;
-                wake = Turn.earliest(wake, t.budget.wakeAt(t.now, startWanted));
-                wake = Turn.earliest(wake, RecycleRules.nextDue(t));
-                wake = Turn.earliest(wake, switch (t.loader) {
+                wake = Deadlines.earliest(wake, t.budget.wakeAt(t.now, startWanted));
+                wake = Deadlines.earliest(wake, RecycleRules.nextDue(t));
+                wake = Deadlines.earliest(wake, switch (t.loader) {
                     case null -> null;
                     case Loader.Down d -> null;
                     case Loader.Spawning s -> s.since().plus(t.cfg.ackTimeout());
@@ -143,12 +144,12 @@ final class Deadlines {
                             ? r.since().plus(t.cfg.minUptime()) : null;
                 });
             }
-            case Shutdown.Draining d -> wake = Turn.earliest(wake, d.killAt());
-            case Shutdown.Sweeping s -> wake = Turn.earliest(wake, s.killAt());
+            case Shutdown.Draining d -> wake = Deadlines.earliest(wake, d.killAt());
+            case Shutdown.Sweeping s -> wake = Deadlines.earliest(wake, s.killAt());
             case Shutdown.Killed k -> { }
         }
-        wake = Turn.earliest(wake, ReforkRules.nextWake(t));
-        for (Unclaimed u : t.unclaimed.values()) wake = Turn.earliest(wake, u.at().plus(WorkerRules.UNCLAIMED_TTL));
+        wake = Deadlines.earliest(wake, ReforkRules.nextWake(t));
+        for (Unclaimed u : t.unclaimed.values()) wake = Deadlines.earliest(wake, u.at().plus(WorkerRules.UNCLAIMED_TTL));
         return wake;
     }
 }
