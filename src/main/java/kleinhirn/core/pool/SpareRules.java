@@ -45,7 +45,9 @@ final class SpareRules {
     /** Asks the loader for the spares that are missing (the caller checked the loader and budget). */
     static void request(Turn t) {
         for (int i = missing(t); i > 0; i--) {
-            String id = Ids.uuid(t.in.seed(), t.spawnsTotal + t.counters.sparesForked());
+            // Spares count down from -1, plain spawns (and recycles) up from 0: the two sequences
+            // never meet, so no new id is one the pool (or the loader) already holds.
+            String id = Ids.uuid(t.in.seed(), -1 - t.counters.sparesForked());
             t.counters = t.counters.spareForked();
             t.workers.put(id, new SpareRequested(id, t.now));
             t.fx.add(new PoolEffect.SpawnSpare(id));

@@ -198,4 +198,28 @@ class SpareMachineTest extends PreloadedMachineDriver {
         assertTrue(logged(take(), "worker never launched within ack_timeout"));
         assertEquals(1, s.counters().failedStarts());
     }
+
+    @Test
+    void everyWorkerAndSpareKeepsItsOwnIdThroughPromotionsAndPlainSpawns() {
+        // Plain spawns and spares draw ids from the same seed: a new id must never be one the
+        // pool already holds (a promoted spare, a spare still being forked), or the loader
+        // refuses it as a duplicate and the slot is lost.
+        running();
+        java.util.Set<String> seen = new java.util.HashSet<>(s.workers().keySet());
+        int pid = 400;
+        for (int round = 0; round < 6; round++) {
+            now = now.plusSeconds(5);
+            Worker.Running victim = (Worker.Running) s.workers().values().stream()
+                    .filter(w -> w instanceof Worker.Ready).findFirst().orElseThrow();
+            on(new ExitReported(victim.id(), victim.pid(), KILLED));
+            List<PoolEffect> fx = take();
+            for (String id : spawns(fx)) assertTrue(seen.add(id), "spawn reuses id " + id + " in round " + round);
+            for (String id : spares(fx)) assertTrue(seen.add(id), "spare reuses id " + id + " in round " + round);
+            for (String id : spawns(fx)) on(new Launched(id, ++pid));
+            for (Worker w : List.copyOf(s.workers().values())) {
+                if (w instanceof Worker.Booting b) on(new Acked(b.id(), "loader_socket"));
+            }
+            take();
+        }
+    }
 }
