@@ -103,4 +103,28 @@ abstract class ReforkTests {
         assertTrue(s.http("/metrics").body().contains("\nkleinhirn_reforks_total{result=\"failed\"} 1\n"));
         assertTrue(s.logs("worker recycling").isEmpty());
     }
+
+    @Test
+    void sparesFollowTheNewGenerationAndNoIdIsEverUsedTwice() throws Exception {
+        // Spares and refork recycles together: every replacement and every spare gets an id
+        // of its own (the loader refuses a duplicate), and the spare is of the new generation.
+        Supervisor s = start(2, "min_uptime = \"200ms\"\nack_timeout = \"20s\"\nstop_timeout = \"5s\"\n"
+                + "spares = 1\nrefork_after = [\"1s\"]", "");
+        s.awaitLog("loader reforked");
+        s.awaitLogs("recycled worker exited", 2);
+        s.await("two ready workers and a spare, all of generation 2", () -> {
+            var workers = (java.util.List<?>) kleinhirn.core.codec.Json.parseObject(s.http("/status").body()).get("workers");
+            long ready = 0, spare = 0;
+            for (Object o : workers) {
+                var w = (Map<?, ?>) o;
+                if (!Long.valueOf(2).equals(w.get("generation"))) return false;
+                if ("ready".equals(w.get("state"))) ready++;
+                if ("spare".equals(w.get("state"))) spare++;
+            }
+            return ready == 2 && spare == 1;
+        });
+        assertTrue(s.logs("failed to spawn worker").isEmpty(), s.logs("failed to spawn worker").toString());
+        assertTrue(s.logs("worker recycling failed: the replacement did not become ready; the worker serves on").isEmpty());
+        assertTrue(s.logs("worker died").isEmpty(), "recycles are not deaths");
+    }
 }

@@ -60,6 +60,7 @@ public final class PoolMachine {
         DeadlineRules.expire(t);
         ReforkRules.settle(t);
         RecycleRules.settle(t);
+        SpareRules.renew(t);
         if (t.stopping()) StopRules.drainIfDone(t);
         else WorkerRules.topUp(t);
         ReforkRules.label(t);

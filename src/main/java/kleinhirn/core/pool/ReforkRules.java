@@ -131,8 +131,13 @@ final class ReforkRules {
 
     /** Whether this worker is of a generation older than the current loader, made by a refork. */
     static boolean outdated(Turn t, Ready w) {
+        return outdated(t, w.id());
+    }
+
+    /** Whether the worker (or spare) {@code id} was forked by a loader older than the current, reforked one. */
+    static boolean outdated(Turn t, String id) {
         return t.reforks.reforked() > 0 && t.loader instanceof Loader.Ready l && l.generation() == t.reforks.reforked()
-                && t.reforks.generation(w.id()) < l.generation();
+                && t.reforks.generation(id) < l.generation();
     }
 
     /** The attempt's deadline, the next entry of the schedule, a retiring loader's SIGKILL. */

@@ -35,6 +35,22 @@ final class SpareRules {
         return promoted;
     }
 
+    /**
+     * After a refork, a parked spare of an older generation is stopped (as a recycle: not a
+     * death) so that its replacement is forked by the new loader: promoted, the old spare would
+     * hold the cold memory and be recycled at once.
+     */
+    static void renew(Turn t) {
+        if (t.stopping()) return;
+        for (Worker w : List.copyOf(t.workers.values())) {
+            if (!(w instanceof Spare s) || !ReforkRules.outdated(t, s.id())) continue;
+            t.fx.add(new Signal(s.pid(), t.cfg.stopSignal(), true));
+            t.workers.put(s.id(), new Worker.Leaving(s.id(), s.pid(), s.spawnedAt(), null,
+                    t.now.plus(t.cfg.stopTimeout()), Worker.Why.RECYCLED));
+            t.log(Log.info("spare renewed", "worker_id", s.id(), "pid", s.pid(), "cause", "refork"));
+        }
+    }
+
     /** How many spares are neither parked nor asked for. */
     static int missing(Turn t) {
         int have = 0;
