@@ -124,7 +124,6 @@ public final class LoaderWire {
 
     /** The id of a line that must also carry a positive pid; one message for either missing. */
     private static String idWithPid(Map<String, Object> m, String what) {
-        pid(m, what);
         if (m.get("id") instanceof String id) return id;
         throw new IllegalArgumentException(what + " without a string id and a positive pid");
     }

@@ -69,10 +69,7 @@ public final class PoolWatch implements Consumer<PoolState> {
         PoolState s = snapshot.get();
         if (c == null || s.phase() == Phase.STOPPING && s.workers().isEmpty()) return;
         PoolState last = s.withWorkers(Map.of()).withShutdown(s.shutdown() != null ? s.shutdown() : new Shutdown.Killed(why));
-        String json = StatusJson.encode(name, count, last, why);
-        if (json.equals(streamed)) return;
-        streamed = json;
-        c.publish(json);
+        stream(c, StatusJson.encode(name, count, last, why));
     }
 
     public void httpConnections(IntSupplier open) {
@@ -80,7 +77,10 @@ public final class PoolWatch implements Consumer<PoolState> {
     }
 
     private void stream(ControlServer c, PoolState s) {
-        String json = status(s);
+        stream(c, status(s));
+    }
+
+    private void stream(ControlServer c, String json) {
         if (json.equals(streamed)) return; // a step that changed nothing visible is not an event
         streamed = json;
         c.publish(json);
