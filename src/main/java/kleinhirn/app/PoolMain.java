@@ -3,7 +3,7 @@ package kleinhirn.app;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.security.SecureRandom;
+import kleinhirn.linux.KernelEntropy;
 import java.util.List;
 import java.util.function.Consumer;
 import kleinhirn.core.ExitStatus;
@@ -72,7 +72,7 @@ final class PoolMain {
         Consumer<PoolState> publish = watch.andThen(probes).andThen(output)
                 .andThen(UpwardNotify.from(started.env(), NotifySocket::send, junk));
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
-                PoolState.initial(machine.config(), new SecureRandom().nextLong(), clock.instant()),
+                PoolState.initial(machine.config(), KernelEntropy.INSTANCE.nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
                 clock, publish);
         probes.loop(loop);
@@ -90,14 +90,7 @@ final class PoolMain {
         // Why we leave, for the control clients' final state when the machine did not stop us.
         String[] leaving = {"startup failed"};
         try {
-            ChannelPairs pairs;
-            try {
-                pairs = ChannelPairs.create();
-            } catch (IOException e) {
-                log.error("cannot create the ack socket directory", "error", String.valueOf(e.getMessage()));
-                leaving[0] = "startup failed: cannot create the ack socket directory";
-                return 1;
-            }
+            ChannelPairs pairs = ChannelPairs.create();
             opened.push(pairs);
 
             Signals.handle(sig -> loop.post(switch (sig) {
@@ -130,7 +123,7 @@ final class PoolMain {
             if (!cfg.pool().recycling().reforkAfter().isEmpty()) {
                 ReforkSocket reforks;
                 try {
-                    reforks = ReforkSocket.open(loop::post, log, junk);
+                    reforks = ReforkSocket.open(loop::post, log, junk, KernelEntropy.INSTANCE);
                 } catch (IOException e) {
                     log.error("cannot listen on the refork socket", "error", String.valueOf(e.getMessage()));
                     return 1;

@@ -1,8 +1,7 @@
 package kleinhirn.app;
 
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import kleinhirn.linux.KernelEntropy;
 import kleinhirn.core.config.Config;
 import kleinhirn.core.listen.ListenFds;
 import kleinhirn.core.launch.WorkerProtocols;
@@ -78,13 +77,11 @@ final class Readiness implements AutoCloseable {
         Config.Worker w = cfg.worker();
         String notify = null;
         if (w.acks() || w.supervision().watchdog() != null) {
-            byte[] r = new byte[8];
-            new SecureRandom().nextBytes(r);
-            notify = "@kleinhirn-" + self + "-" + HexFormat.of().formatHex(r);
+            notify = "@kleinhirn-" + self + "-" + KernelEntropy.INSTANCE.hex(8);
         }
         SecretListener.Place einhorn = null;
         try {
-            if (w.acks()) einhorn = EinhornSocket.reserve();
+            if (w.acks()) einhorn = EinhornSocket.reserve(KernelEntropy.INSTANCE);
         } catch (IOException e) {
             log.error("cannot open the workers' ack sockets", "error", String.valueOf(e.getMessage()));
             return null;

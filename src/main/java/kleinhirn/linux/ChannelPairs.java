@@ -9,7 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import kleinhirn.core.port.ErrnoException;
 import kleinhirn.core.port.SocketPairs;
@@ -26,31 +25,58 @@ import kleinhirn.core.port.SocketPairs;
  */
 public final class ChannelPairs implements SocketPairs, AutoCloseable {
 
-    private final Path dir;
-    private final Path socket;
-    private final ServerSocketChannel server;
-    private final SecureRandom random = new SecureRandom();
+    /** The listening side, made once: a private directory and the socket in it. */
+    private record Server(Path dir, Path socket, ServerSocketChannel channel) {}
 
-    private ChannelPairs(Path dir, Path socket, ServerSocketChannel server) {
-        this.dir = dir;
-        this.socket = socket;
-        this.server = server;
+    // Made on the first open(), not at startup: the JDK's first unix socket loads and
+    // initialises NIO (~10 ms), which a pool that never pairs (no acks) need not pay before its
+    // first spawn. (Made on a thread of its own instead, it slowed the first spawn down: 2 cores.)
+    private Server server;
+    private IOException failure;
+
+    private ChannelPairs() {}
+
+    /** Nothing is made yet: the first {@link #open()} makes the listening side. */
+    public static ChannelPairs create() {
+        return new ChannelPairs();
     }
 
-    public static ChannelPairs create() throws IOException {
-        Path dir = Files.createTempDirectory("kleinhirn-",
+    private static Server listen() throws IOException {
+        // Not Files.createTempDirectory: its SecureRandom costs ~6 ms on the startup path.
+        Path dir = Files.createDirectory(
+                Path.of(System.getProperty("java.io.tmpdir")).resolve("kleinhirn-" + KernelEntropy.INSTANCE.hex(8)),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path socket = dir.resolve("pairs.sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket), 16);
-        return new ChannelPairs(dir, socket, server);
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(socket), 16);
+        } catch (IOException e) {
+            channel.close();
+            Files.deleteIfExists(dir);
+            throw e;
+        }
+        return new Server(dir, socket, channel);
+    }
+
+    private synchronized Server server() throws IOException {
+        if (server == null && failure == null) {
+            try {
+                server = listen();
+            } catch (IOException e) {
+                failure = new IOException("cannot create the ack socket directory: " + e.getMessage(), e);
+            }
+        }
+        if (failure != null) throw failure;
+        return server;
     }
 
     @Override
     public Pair open() throws IOException {
+        Server srv = server();
+        ServerSocketChannel server = srv.channel();
+        Path socket = srv.socket();
         for (int attempt = 0; attempt < 3; attempt++) {
-            byte[] token = new byte[16];
-            random.nextBytes(token);
+            byte[] token = KernelEntropy.INSTANCE.bytes(16);
             int fd = -1;
             SocketChannel ours = null;
             try {
@@ -85,14 +111,21 @@ public final class ChannelPairs implements SocketPairs, AutoCloseable {
 
     @Override
     public void close() {
+        Server srv;
+        synchronized (this) {
+            srv = server;
+            server = null;
+            failure = new IOException("closed");
+        }
+        if (srv == null) return;
         try {
-            server.close();
+            srv.channel().close();
         } catch (IOException ignored) {
             // nothing left to do on the way out
         }
         try {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
+            Files.deleteIfExists(srv.socket());
+            Files.deleteIfExists(srv.dir());
         } catch (IOException ignored) {
             // a leftover temp dir is harmless
         }

@@ -34,9 +34,9 @@ public final class Libc {
     // ---- system calls, all through one handle (see Sys) ----
 
     private static final class Syscall {
-        static final MethodHandle SYSCALL = downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(1));
+        static final FunctionDescriptor DESCRIPTOR =
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        static final MethodHandle SYSCALL = downcall("syscall", DESCRIPTOR, Linker.Option.firstVariadicArg(1));
     }
 
     /**
@@ -49,6 +49,23 @@ public final class Libc {
         } catch (Throwable t) {
             throw linkage(t);
         }
+    }
+
+    /**
+     * A libc function of at most six integer or pointer arguments, linked with the syscall
+     * handle's very descriptor and options, so the linker reuses that handle's stub instead of
+     * generating one more (each new signature costs ~4 ms on the startup path; posix_spawn's
+     * helpers used six). Sound on the two ABIs we run on (SysV x86-64, AAPCS64): the first six
+     * arguments travel in registers, a function ignores registers beyond its own parameters, an
+     * int result is the low half of the long. Call it through {@link #call}.
+     */
+    static MethodHandle syscallShaped(String name) {
+        return downcall(name, Syscall.DESCRIPTOR, Linker.Option.firstVariadicArg(1));
+    }
+
+    /** Calls a {@link #syscallShaped} function; unused arguments are 0. Returns its int result. */
+    static int call(MethodHandle fn, MemorySegment callState, long a, long b, long c) throws Throwable {
+        return (int) (long) fn.invokeExact(callState, a, b, c, 0L, 0L, 0L, 0L);
     }
 
     static long syscall(MemorySegment callState, Sys nr, long a, long b, long c) {

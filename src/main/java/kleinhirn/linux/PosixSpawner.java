@@ -2,10 +2,8 @@ package kleinhirn.linux;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
@@ -26,34 +24,21 @@ public final class PosixSpawner implements Spawner {
             POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int SIGSET_BYTES = 128, FILE_ACTIONS_BYTES = 256, ATTR_BYTES = 512;
 
-    private static final MethodHandle SPAWNP = Libc.downcall("posix_spawnp",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle FA_INIT = Libc.downcall("posix_spawn_file_actions_init",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle FA_DESTROY = Libc.downcall("posix_spawn_file_actions_destroy",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle FA_DUP2 = Libc.downcall("posix_spawn_file_actions_adddup2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FA_CLOSEFROM = Libc.downcall("posix_spawn_file_actions_addclosefrom_np",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FA_CHDIR = Libc.downcall("posix_spawn_file_actions_addchdir_np",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle AT_INIT = FA_INIT_like("posix_spawnattr_init");
-    private static final MethodHandle AT_DESTROY = FA_INIT_like("posix_spawnattr_destroy");
-    private static final MethodHandle AT_SETFLAGS = Libc.downcall("posix_spawnattr_setflags",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private static final MethodHandle AT_SETSIGMASK = Libc.downcall("posix_spawnattr_setsigmask",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle AT_SETSIGDEF = Libc.downcall("posix_spawnattr_setsigdefault",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle AT_SETPGROUP = Libc.downcall("posix_spawnattr_setpgroup",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SIGEMPTYSET = FA_INIT_like("sigemptyset");
-    private static final MethodHandle SIGFILLSET = FA_INIT_like("sigfillset");
-
-    private static MethodHandle FA_INIT_like(String name) {
-        return Libc.downcall(name, FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    }
+    // One linked shape for all of them (see Libc.syscallShaped): pointers go as addresses.
+    private static final MethodHandle SPAWNP = Libc.syscallShaped("posix_spawnp");
+    private static final MethodHandle FA_INIT = Libc.syscallShaped("posix_spawn_file_actions_init");
+    private static final MethodHandle FA_DESTROY = Libc.syscallShaped("posix_spawn_file_actions_destroy");
+    private static final MethodHandle FA_DUP2 = Libc.syscallShaped("posix_spawn_file_actions_adddup2");
+    private static final MethodHandle FA_CLOSEFROM = Libc.syscallShaped("posix_spawn_file_actions_addclosefrom_np");
+    private static final MethodHandle FA_CHDIR = Libc.syscallShaped("posix_spawn_file_actions_addchdir_np");
+    private static final MethodHandle AT_INIT = Libc.syscallShaped("posix_spawnattr_init");
+    private static final MethodHandle AT_DESTROY = Libc.syscallShaped("posix_spawnattr_destroy");
+    private static final MethodHandle AT_SETFLAGS = Libc.syscallShaped("posix_spawnattr_setflags");
+    private static final MethodHandle AT_SETSIGMASK = Libc.syscallShaped("posix_spawnattr_setsigmask");
+    private static final MethodHandle AT_SETSIGDEF = Libc.syscallShaped("posix_spawnattr_setsigdefault");
+    private static final MethodHandle AT_SETPGROUP = Libc.syscallShaped("posix_spawnattr_setpgroup");
+    private static final MethodHandle SIGEMPTYSET = Libc.syscallShaped("sigemptyset");
+    private static final MethodHandle SIGFILLSET = Libc.syscallShaped("sigfillset");
 
     private final Runnable afterSpawn;
 
@@ -68,22 +53,23 @@ public final class PosixSpawner implements Spawner {
             MemorySegment st = Libc.allocateCallState(a);
             MemorySegment fa = a.allocate(FILE_ACTIONS_BYTES, 16);
             MemorySegment attr = a.allocate(ATTR_BYTES, 16);
-            check("posix_spawn_file_actions_init", (int) FA_INIT.invokeExact(st, fa));
-            check("posix_spawnattr_init", (int) AT_INIT.invokeExact(st, attr));
+            check("posix_spawn_file_actions_init", Libc.call(FA_INIT, st, fa.address(), 0, 0));
+            check("posix_spawnattr_init", Libc.call(AT_INIT, st, attr.address(), 0, 0));
             try {
                 fileActions(a, st, fa, spec);
                 attributes(a, st, attr, spec.ownProcessGroup());
                 MemorySegment pidOut = a.allocate(JAVA_INT);
-                int rc = (int) SPAWNP.invokeExact(st, pidOut, a.allocateFrom(spec.argv().getFirst()), fa, attr,
-                        strings(a, spec.argv()), strings(a, spec.env()));
+                int rc = (int) (long) SPAWNP.invokeExact(st, pidOut.address(),
+                        a.allocateFrom(spec.argv().getFirst()).address(), fa.address(), attr.address(),
+                        strings(a, spec.argv()).address(), strings(a, spec.env()).address(), 0L);
                 // posix_spawn returns the error number; it does not set errno.
                 if (rc != 0) throw new ErrnoException("posix_spawnp(" + spec.argv().getFirst() + ")", rc);
                 int pid = pidOut.get(JAVA_INT, 0);
                 afterSpawn.run();
                 return pid;
             } finally {
-                int ignored1 = (int) FA_DESTROY.invokeExact(st, fa);
-                int ignored2 = (int) AT_DESTROY.invokeExact(st, attr);
+                Libc.call(FA_DESTROY, st, fa.address(), 0, 0);
+                Libc.call(AT_DESTROY, st, attr.address(), 0, 0);
             }
         } catch (ErrnoException e) {
             throw e;
@@ -94,8 +80,8 @@ public final class PosixSpawner implements Spawner {
 
     private static void fileActions(Arena a, MemorySegment st, MemorySegment fa, SpawnSpec spec) throws Throwable {
         List<Integer> fds = spec.fds();
-        if (spec.stdout() != 1) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, spec.stdout(), 1));
-        if (spec.stderr() != 2) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, spec.stderr(), 2));
+        if (spec.stdout() != 1) check("adddup2", Libc.call(FA_DUP2, st, fa.address(), spec.stdout(), 1));
+        if (spec.stderr() != 2) check("adddup2", Libc.call(FA_DUP2, st, fa.address(), spec.stderr(), 2));
         int n = fds.size();
         // A source sitting on another entry's target would be overwritten before it is copied
         // (fds [4, 3] -> 3, 4). Only then stage everything above every fd involved; otherwise
@@ -108,31 +94,31 @@ public final class PosixSpawner implements Spawner {
             if (src >= 3 && src < 3 + n && src != 3 + i) clash = true;
         }
         if (clash) {
-            for (int i = 0; i < n; i++) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, (int) fds.get(i), highest + 1 + i));
-            for (int i = 0; i < n; i++) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, highest + 1 + i, 3 + i));
+            for (int i = 0; i < n; i++) check("adddup2", Libc.call(FA_DUP2, st, fa.address(), (int) fds.get(i), highest + 1 + i));
+            for (int i = 0; i < n; i++) check("adddup2", Libc.call(FA_DUP2, st, fa.address(), highest + 1 + i, 3 + i));
         } else {
-            for (int i = 0; i < n; i++) check("adddup2", (int) FA_DUP2.invokeExact(st, fa, (int) fds.get(i), 3 + i));
+            for (int i = 0; i < n; i++) check("adddup2", Libc.call(FA_DUP2, st, fa.address(), (int) fds.get(i), 3 + i));
         }
-        check("addclosefrom_np", (int) FA_CLOSEFROM.invokeExact(st, fa, 3 + fds.size()));
+        check("addclosefrom_np", Libc.call(FA_CLOSEFROM, st, fa.address(), 3 + fds.size(), 0));
         if (spec.cwd() != null) {
-            check("addchdir_np", (int) FA_CHDIR.invokeExact(st, fa, a.allocateFrom(spec.cwd())));
+            check("addchdir_np", Libc.call(FA_CHDIR, st, fa.address(), a.allocateFrom(spec.cwd()).address(), 0));
         }
     }
 
     private static void attributes(Arena a, MemorySegment st, MemorySegment attr, boolean ownGroup) throws Throwable {
         MemorySegment empty = a.allocate(SIGSET_BYTES, 8);
         MemorySegment all = a.allocate(SIGSET_BYTES, 8);
-        check("sigemptyset", (int) SIGEMPTYSET.invokeExact(st, empty));
-        check("sigfillset", (int) SIGFILLSET.invokeExact(st, all));
-        check("setsigmask", (int) AT_SETSIGMASK.invokeExact(st, attr, empty));
+        check("sigemptyset", Libc.call(SIGEMPTYSET, st, empty.address(), 0, 0));
+        check("sigfillset", Libc.call(SIGFILLSET, st, all.address(), 0, 0));
+        check("setsigmask", Libc.call(AT_SETSIGMASK, st, attr.address(), empty.address(), 0));
         // glibc skips KILL/STOP and its internal signals itself.
-        check("setsigdefault", (int) AT_SETSIGDEF.invokeExact(st, attr, all));
+        check("setsigdefault", Libc.call(AT_SETSIGDEF, st, attr.address(), all.address(), 0));
         short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
         if (ownGroup) {
             flags |= POSIX_SPAWN_SETPGROUP;
-            check("setpgroup", (int) AT_SETPGROUP.invokeExact(st, attr, 0));
+            check("setpgroup", Libc.call(AT_SETPGROUP, st, attr.address(), 0, 0));
         }
-        check("setflags", (int) AT_SETFLAGS.invokeExact(st, attr, flags));
+        check("setflags", Libc.call(AT_SETFLAGS, st, attr.address(), flags, 0));
     }
 
     /** NULL-terminated char*[] in the arena. */

@@ -14,6 +14,7 @@ import kleinhirn.core.Sig;
 import kleinhirn.linux.ChannelPairs;
 import kleinhirn.core.port.Errno;
 import kleinhirn.core.port.ErrnoException;
+import kleinhirn.linux.KernelEntropy;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
 import kleinhirn.linux.Reaper;
@@ -71,6 +72,17 @@ class NativeAdaptersTest {
         } finally {
             REAPED.addAll(others);
         }
+    }
+
+    @Test
+    void getrandomFillsEveryByteAndNeverRepeats() {
+        byte[] a = KernelEntropy.INSTANCE.bytes(4096), b = KernelEntropy.INSTANCE.bytes(4096);
+        assertEquals(4096, a.length);
+        assertFalse(java.util.Arrays.equals(a, b));
+        // 4096 bytes of zeros at the tail would mean a short read was taken for a full one.
+        assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(a, 3072, 4096), new byte[1024]));
+        assertEquals(0, KernelEntropy.INSTANCE.bytes(0).length);
+        assertNotEquals(KernelEntropy.INSTANCE.nextLong(), KernelEntropy.INSTANCE.nextLong());
     }
 
     @Test

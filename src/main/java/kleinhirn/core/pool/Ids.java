@@ -2,7 +2,7 @@ package kleinhirn.core.pool;
 
 /**
  * Worker ids as UUID v4 strings, derived from (seed, n) with SplitMix64 so the machine stays a
- * pure function: production seeds from SecureRandom once, tests pass a fixed seed.
+ * pure function: production seeds from getrandom(2) once (KernelEntropy), tests pass a fixed seed.
  */
 final class Ids {
     private Ids() {}

@@ -1,5 +1,6 @@
 package kleinhirn.runtime.pool;
 
+import kleinhirn.core.port.Entropy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -33,8 +34,8 @@ public final class EinhornSocket implements AutoCloseable {
     }
 
     /** Where the einhorn socket will listen (see {@link SecretListener.Place}). */
-    public static SecretListener.Place reserve() throws IOException {
-        return SecretListener.Place.reserve("kleinhirn-einhorn-");
+    public static SecretListener.Place reserve(Entropy entropy) throws IOException {
+        return SecretListener.Place.reserve("kleinhirn-einhorn-", entropy);
     }
 
     /** Listens at {@code place}; the socket owns the place from now on (its close removes it). */

@@ -1,5 +1,6 @@
 package kleinhirn.runtime.pool;
 
+import kleinhirn.core.port.Entropy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,9 +46,9 @@ public final class ReforkSocket implements AutoCloseable {
         this.junk = junk;
     }
 
-    public static ReforkSocket open(Consumer<PoolEvent> post, Logger log, Throttle junk) throws IOException {
+    public static ReforkSocket open(Consumer<PoolEvent> post, Logger log, Throttle junk, Entropy entropy) throws IOException {
         ReforkSocket s = new ReforkSocket(post, log, junk);
-        s.listener = SecretListener.open("kleinhirn-refork-", 16, "refork-accept", s::accepted,
+        s.listener = SecretListener.open("kleinhirn-refork-", entropy, 16, "refork-accept", s::accepted,
                 e -> junk.warn("refork_socket", "refork socket accept failed", "error", e.toString()));
         return s;
     }

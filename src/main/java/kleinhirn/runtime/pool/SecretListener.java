@@ -7,10 +7,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import kleinhirn.core.port.Entropy;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.function.Consumer;
 
 /**
@@ -35,13 +34,12 @@ public final class SecretListener implements AutoCloseable {
      * again (when no listener took it over).
      */
     public record Place(Path dir, Path path) implements AutoCloseable {
-        public static Place reserve(String prefix) throws IOException {
-            Path dir = Files.createTempDirectory(prefix,
+        public static Place reserve(String prefix, Entropy entropy) throws IOException {
+            // Not Files.createTempDirectory: its SecureRandom costs ~6 ms on the startup path.
+            Path dir = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir")).resolve(prefix + entropy.hex(8)),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x")); // umask-proof
-            byte[] r = new byte[16];
-            new SecureRandom().nextBytes(r);
-            return new Place(dir, dir.resolve(HexFormat.of().formatHex(r) + ".sock"));
+            return new Place(dir, dir.resolve(entropy.hex(16) + ".sock"));
         }
 
         @Override
@@ -56,9 +54,9 @@ public final class SecretListener implements AutoCloseable {
     }
 
     /** The same at a fresh place named after {@code prefix}. */
-    static SecretListener open(String prefix, int backlog, String name, Consumer<SocketChannel> accepted,
+    static SecretListener open(String prefix, Entropy entropy, int backlog, String name, Consumer<SocketChannel> accepted,
                                Consumer<IOException> failed) throws IOException {
-        return open(Place.reserve(prefix), backlog, name, accepted, failed);
+        return open(Place.reserve(prefix, entropy), backlog, name, accepted, failed);
     }
 
     /**

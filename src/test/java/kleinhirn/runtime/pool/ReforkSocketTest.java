@@ -35,7 +35,7 @@ class ReforkSocketTest {
     final List<SocketChannel> clients = new ArrayList<>();
 
     ReforkSocketTest() throws IOException {
-        socket = ReforkSocket.open(posted::add, log, new Throttle(log));
+        socket = ReforkSocket.open(posted::add, log, new Throttle(log), n -> { byte[] b = new byte[n]; new java.security.SecureRandom().nextBytes(b); return b; });
     }
 
     @AfterEach
