@@ -18,7 +18,8 @@ COPY loaders loaders
 # The AOT cache made here is for this JDK; the runtime stage builds its own for the jlink image.
 RUN ./build package -DskipTests \
     && mkdir -p /opt/kleinhirn/target \
-    && "$JAVA_HOME/bin/jlink" --add-modules "$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps \
+    && packaging/jli-trace "$JAVA_HOME" /tmp/jli.txt \
+    && "$JAVA_HOME/bin/jlink" --generate-jli-classes=@/tmp/jli.txt --add-modules "$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps \
            --print-module-deps target/kleinhirn.jar),jdk.httpserver,jdk.unsupported" \
          --strip-debug --no-header-files --no-man-pages --compress zip-6 \
          --output /opt/kleinhirn/target/runtime-image \
