@@ -74,7 +74,7 @@ final class PoolMain {
         EventLoop<PoolState, PoolEvent, PoolEffect> loop = new EventLoop<>(machine::step,
                 PoolState.initial(machine.config(), KernelEntropy.INSTANCE.nextLong(), clock.instant()),
                 now -> new PoolEvent.Woke(),
-                clock, publish);
+                clock, publish, effect -> effect instanceof PoolEffect.Emit);
         probes.loop(loop);
 
         // No thread of ours dies silently: one that ends with an unexpected throwable (a signal

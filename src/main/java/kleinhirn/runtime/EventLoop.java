@@ -7,6 +7,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import kleinhirn.core.Step;
 
 /**
@@ -31,6 +32,7 @@ public final class EventLoop<S, E, F> {
     private final Function<Instant, E> tick;
     private final InstantSource clock;
     private final Consumer<S> publish;
+    private final Predicate<F> afterPublish;
     private Interpreter<F> interpreter;
     private S state;
     private Instant wakeAt;
@@ -41,6 +43,19 @@ public final class EventLoop<S, E, F> {
 
     public EventLoop(Machine<S, E, F> machine, S initial, Function<Instant, E> tick, InstantSource clock,
                      Consumer<S> publish) {
+        this(machine, initial, tick, clock, publish, effect -> true);
+    }
+
+    /**
+     * The leading effects of a step that {@code afterPublish} does not match are performed before
+     * the new state is published, the rest after it. The pool passes its log lines: a
+     * replacement's spawn request or a spare's SIGCONT then goes out without waiting for the
+     * status JSON and the health view to be rebuilt, and whoever sees a step's log line still
+     * finds its state published.
+     */
+    public EventLoop(Machine<S, E, F> machine, S initial, Function<Instant, E> tick, InstantSource clock,
+                     Consumer<S> publish, Predicate<F> afterPublish) {
+        this.afterPublish = afterPublish;
         this.machine = machine;
         this.state = initial;
         this.tick = tick;
@@ -105,9 +120,16 @@ public final class EventLoop<S, E, F> {
             Step<S, F> step = machine.step(state, e, clock.instant());
             state = step.state();
             wakeAt = step.wakeAt();
+            var effects = step.effects();
+            int i = 0;
+            for (; i < effects.size() && !afterPublish.test(effects.get(i)); i++) {
+                interpreter.perform(effects.get(i));
+                if (stopped) break;
+            }
             publish.accept(state);
-            for (F effect : step.effects()) {
-                interpreter.perform(effect);
+            if (stopped) return;
+            for (; i < effects.size(); i++) {
+                interpreter.perform(effects.get(i));
                 if (stopped) return;
             }
         }

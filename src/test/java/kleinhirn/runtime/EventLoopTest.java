@@ -74,4 +74,26 @@ class EventLoopTest {
         assertEquals(List.of("start", "spawned a", "spawned b", "last"), loop.state());
         assertEquals(List.of("spawn a", "spawn b", "stop"), performed);
     }
+
+    @Test
+    @Timeout(10)
+    void actionsGoOutBeforeTheStateIsPublishedAndLogLinesAfter() throws InterruptedException {
+        List<String> order = new ArrayList<>();
+        EventLoop<List<String>, String, String> loop = new EventLoop<>((seen, e, now) -> {
+            List<String> next = new ArrayList<>(seen);
+            next.add(e);
+            return new Step<>(next, e.equals("start") ? List.of("spawn", "log died", "log spawned")
+                    : List.of("stop", "log stopping"), null);
+        }, List.of(), now -> "tick", CLOCK, s -> order.add("publish " + s), effect -> effect.startsWith("log"));
+        loop.interpreter(effect -> {
+            order.add(effect);
+            if (effect.equals("stop")) loop.stop();
+        });
+        loop.post("start");
+        loop.post("last");
+        loop.run();
+        // An Exit-like stop still publishes the state it ended on, and skips what follows it.
+        assertEquals(List.of("publish []", "spawn", "publish [start]", "log died", "log spawned",
+                "stop", "publish [start, last]"), order);
+    }
 }
