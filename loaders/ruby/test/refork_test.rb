@@ -113,4 +113,24 @@ class ReforkTest < Minitest::Test
     assert_includes phases, [warm, 'at_exit']
     refute_includes phases, [new_loader, 'at_exit']
   end
+
+  def test_a_new_loader_told_to_stop_leaves_by_the_signal_not_as_a_failure
+    loader = start
+    warm = loader.spawn_worker('w-1')
+    reports_of(loader, warm, 'after_fork')
+    reports_of(loader, warm, 'startup')
+    reports_of(loader, warm, 'acked')
+    loader.expect(action: 'ack', id: 'w-1')
+    Process.kill(:URG, warm)
+    lines = LineReader.new(accept)
+    new_loader = lines.next['pid']
+    assert_equal({ 'action' => 'ready' }, lines.next)
+    reports_of(loader, new_loader, 'after_refork')
+
+    Process.kill(:TERM, new_loader)
+    status = Procs.wait(new_loader)
+    assert_equal Signal.list['TERM'], status.termsig, "left with #{status.inspect}, not by TERM"
+    Process.kill(:TERM, warm)
+    loader.expect(action: 'exited', id: 'w-1', pid: warm, exit_code: 0)
+  end
 end
