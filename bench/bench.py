@@ -209,6 +209,7 @@ class Bench:
     def b3(self):
         mb = 10 if self.quick else 70
         ours_t, ours_pss, un_t, un_pss, ex_t, ex_pss = [], [], [], [], [], []
+        ours_kids, ours_self = [], []  # issue 12: loader+workers against unicorn's whole set
         missing = None
         for _ in range(self.reps(5)):
             if missing is None:
@@ -216,7 +217,10 @@ class Bench:
                     p, fifo, t0, lines, _ = self.start_ruby_pool("b3-ruby", mb)
                     ours_t.append(lines[-1][0] - t0)
                     time.sleep(0.3)
-                    ours_pss.append(pss_mib(session_members(p.pid)))
+                    members = session_members(p.pid)
+                    ours_pss.append(pss_mib(members))
+                    ours_kids.append(pss_mib([m for m in members if m != p.pid]))
+                    ours_self.append(pss_mib([p.pid]))
                     stop(p)
                     fifo.close()
                 except Missing as e:
@@ -252,6 +256,9 @@ class Bench:
         self.table.add("B3", "", "", "kleinhirn exec mode", ex_t)
         self.table.add("B3", "total PSS supervisor+loader+workers, MiB", ours_p_v, "unicorn preload_app", un_pss)
         self.table.add("B3", "", "", "kleinhirn exec mode", ex_pss)
+        self.table.add("B3", "PSS loader+workers (no supervisor), MiB", "n/a" if missing else ours_kids,
+                       "unicorn master+workers", un_pss)
+        self.table.add("B3", "PSS of the supervisor (the JVM) alone, MiB", "n/a" if missing else ours_self)
 
     # B4 -------------------------------------------------------------------------------------
     def b4(self):
