@@ -97,6 +97,16 @@ public final class ChannelPairs implements SocketPairs, AutoCloseable {
     }
 
     @Override
+    public StreamPair openStream() throws IOException {
+        try {
+            int[] fds = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC);
+            return new StreamPair(new FdSocketChannel(fds[0]), fds[1]);
+        } catch (ErrnoException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void release(int theirs) {
         Libc.closeQuietly(theirs);
     }

@@ -138,6 +138,19 @@ public final class Libc {
         }
     }
 
+    /** socketpair(domain, type): both fds (pass SOCK_CLOEXEC in {@code type}). */
+    public static int[] socketpair(int domain, int type) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment fds = a.allocate(java.lang.foreign.ValueLayout.JAVA_INT, 2);
+            if (syscall(st, Sys.SOCKETPAIR, domain, type, 0, fds.address(), 0, 0) != 0) {
+                throw new ErrnoException("socketpair", errno(st));
+            }
+            return new int[] {fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 0),
+                    fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 1)};
+        }
+    }
+
     /** connect() on a unix socket to a filesystem path. */
     public static void connectUnix(int fd, String path) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {

@@ -14,6 +14,7 @@ import kleinhirn.core.Sig;
 import kleinhirn.linux.ChannelPairs;
 import kleinhirn.core.port.Errno;
 import kleinhirn.core.port.ErrnoException;
+import kleinhirn.linux.FdSocketChannel;
 import kleinhirn.linux.KernelEntropy;
 import kleinhirn.linux.Libc;
 import kleinhirn.linux.PosixSpawner;
@@ -71,6 +72,40 @@ class NativeAdaptersTest {
             return fail("pid " + pid + " was not reaped in time");
         } finally {
             REAPED.addAll(others);
+        }
+    }
+
+    @Test
+    void aStreamPairCarriesBytesBothWaysAndCloseWakesABlockedReader() throws Exception {
+        var pair = pairs.openStream();
+        try (var theirs = new FdSocketChannel(pair.theirs())) {
+            var ours = pair.ours();
+            theirs.write(ByteBuffer.wrap("ready\n".getBytes(StandardCharsets.UTF_8)));
+            ByteBuffer in = ByteBuffer.allocate(64);
+            assertEquals(6, ours.read(in));
+            assertEquals("ready\n", new String(in.array(), 0, 6, StandardCharsets.UTF_8));
+            ours.write(ByteBuffer.wrap("{\"op\":\"spawn\"}\n".getBytes(StandardCharsets.UTF_8)));
+            in.clear();
+            assertEquals(15, theirs.read(in));
+
+            // A reader blocked on an idle pair is woken by close() from another thread, and the
+            // fd is released only after it has left the read.
+            LinkedBlockingQueue<Object> outcome = new LinkedBlockingQueue<>();
+            Thread reader = Thread.ofPlatform().name("fdsock-reader").start(() -> {
+                try {
+                    outcome.add(ours.read(ByteBuffer.allocate(16)));
+                } catch (IOException e) {
+                    outcome.add(e);
+                }
+            });
+            kleinhirn.Await.until(java.time.Duration.ofSeconds(10), "the reader sleeps in read(2)", () -> sleepingThread("fdsock-reader"));
+            ours.close();
+            Object r = outcome.poll(10, TimeUnit.SECONDS);
+            assertNotNull(r, "close() did not wake the blocked reader");
+            assertTrue(r.equals(-1) || r instanceof java.nio.channels.AsynchronousCloseException, String.valueOf(r));
+            reader.join(10_000);
+            assertFalse(ours.isOpen());
+            assertThrows(java.nio.channels.ClosedChannelException.class, () -> ours.read(ByteBuffer.allocate(1)));
         }
     }
 
@@ -156,6 +191,23 @@ class NativeAdaptersTest {
             assertEquals("to-a\n", readAll(oursA));
             assertEquals("to-b\n", readAll(oursB));
             awaitReaped(pid);
+        }
+    }
+
+    /** True when a thread of ours with that (native) name is asleep in the kernel. */
+    private static boolean sleepingThread(String name) {
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            return tasks.anyMatch(t -> {
+                try {
+                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    return java.nio.file.Files.readString(t.resolve("comm")).strip().equals(name)
+                            && stat.substring(stat.lastIndexOf(')') + 2).startsWith("S");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
         }
     }
 }

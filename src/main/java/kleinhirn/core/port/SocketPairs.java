@@ -1,6 +1,7 @@
 package kleinhirn.core.port;
 
 import java.io.IOException;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -12,6 +13,15 @@ public interface SocketPairs {
     record Pair(SocketChannel ours, int theirs) {}
 
     Pair open() throws IOException;
+
+    /**
+     * A pair whose {@code ours} is a blocking channel on a plain socketpair(2), read and written
+     * from platform threads. For the loader, whose spawn is the first thing a preloaded pool
+     * does: making it needs none of NIO's setup (the first {@link #open()} costs ~20 ms).
+     */
+    record StreamPair(ByteChannel ours, int theirs) {}
+
+    StreamPair openStream() throws IOException;
 
     /** Closes our copy of the child's end; never fails (the fd is ours alone). */
     void release(int theirs);

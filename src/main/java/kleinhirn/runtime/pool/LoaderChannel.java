@@ -2,7 +2,7 @@ package kleinhirn.runtime.pool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,28 +31,31 @@ import kleinhirn.runtime.log.Throttle;
 public final class LoaderChannel implements AutoCloseable {
     static final int MAX_LINE = 64 * 1024;
 
-    private final SocketChannel ch;
+    private final ByteChannel ch;
     private final int generation;
     private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>(4096);
     private volatile Thread writer;
 
     /** Package-private for the wire fuzz test, which drives {@link #dispatch} without a socket. */
-    LoaderChannel(SocketChannel ch, int generation) {
+    LoaderChannel(ByteChannel ch, int generation) {
         this.ch = ch;
         this.generation = generation;
     }
 
-    public static LoaderChannel start(SocketChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk) {
+    public static LoaderChannel start(ByteChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk) {
         return start(ch, generation, post, log, junk, c -> { });
     }
 
     /** The same, handing the channel to {@code registered} before anything is read from it. */
-    public static LoaderChannel start(SocketChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk,
+    public static LoaderChannel start(ByteChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk,
                                       Consumer<LoaderChannel> registered) {
         LoaderChannel c = new LoaderChannel(ch, generation);
         registered.accept(c);
-        Thread.ofVirtual().name("loader-read-" + generation).start(() -> c.read(post, log, junk));
-        c.writer = Thread.ofVirtual().name("loader-write-" + generation).start(c::write);
+        // Platform threads: the first loader's channel is a plain fd (blocking native calls would
+        // pin a virtual thread's carrier), and a preloaded start then needs no virtual-thread
+        // scheduler before its loader runs. Two threads per loader generation.
+        Thread.ofPlatform().daemon().name("loader-read-" + generation).start(() -> c.read(post, log, junk));
+        c.writer = Thread.ofPlatform().daemon().name("loader-write-" + generation).start(c::write);
         return c;
     }
 

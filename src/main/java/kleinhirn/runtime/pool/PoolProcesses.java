@@ -158,7 +158,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
         SocketPairs.Pair pair = null;
         try {
             if (w.acks()) {
-                pair = pairs.open();
+            pair = pairs.open();
                 ours.put("KLEINHIRN_STATUS_FD", Integer.toString(protocols.statusFdNumber()));
             }
             List<Integer> fds = protocols.fds(pair == null ? -1 : pair.theirs());
@@ -230,9 +230,9 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             loop.feed(new PoolEvent.LoaderStartFailed(generation, shortage.get()));
             return;
         }
-        SocketPairs.Pair pair = null;
+        SocketPairs.StreamPair pair = null;
         try {
-            pair = pairs.open();
+            pair = pairs.openStream();
             List<String> argv = new ArrayList<>(List.of(w.ruby()));
             if (w.gemfile() != null) argv.add("-rbundler/setup");
             // Inherited listen sockets keep their numbers (3..3+n-1) in the loader and every
@@ -252,7 +252,7 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             log.debug("running loader", "cmd", String.join(" ", argv));
             loop.feed(new PoolEvent.LoaderStarted(generation, pid));
         } catch (ErrnoException | IOException e) {
-            if (pair != null) close(pair);
+            if (pair != null) closeQuietly(pair.ours());
             output.forgetLoader(generation);
             loop.feed(new PoolEvent.LoaderStartFailed(generation, e.getMessage()));
         } finally {
@@ -284,8 +284,12 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
     }
 
     private static void close(SocketPairs.Pair pair) {
+        closeQuietly(pair.ours());
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel ours) {
         try {
-            pair.ours().close();
+            ours.close();
         } catch (IOException ignored) {
             // nothing to release beyond the fd
         }

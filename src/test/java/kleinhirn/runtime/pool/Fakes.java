@@ -93,6 +93,11 @@ final class Fakes {
         }
 
         @Override
+        public StreamPair openStream() throws IOException {
+            throw new AssertionError("no loader expected");
+        }
+
+        @Override
         public void release(int theirs) {
             throw new AssertionError("no status fd expected");
         }
