@@ -5,11 +5,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicInteger;
 import kleinhirn.core.port.Errno;
 import kleinhirn.core.port.ErrnoException;
+import kleinhirn.core.port.SocketPairs;
 
 /**
  * Our end of a socketpair(2) as a blocking {@link ByteChannel}: plain read(2) and write(2) on
@@ -21,7 +21,7 @@ import kleinhirn.core.port.ErrnoException;
  * shutdown(2) wakes them (EOF, EPIPE), and the fd itself is closed only once no call is inside
  * it, so a blocked call can never touch a number the kernel has handed out again.
  */
-public final class FdSocketChannel implements ByteChannel {
+public final class FdSocketChannel implements SocketPairs.Stream {
     private static final int CHUNK = 16 * 1024;
     private static final int SHUT_RDWR = 2;
     /** Bit 0: closed; the rest counts the calls inside the fd (in steps of 2). */
@@ -56,6 +56,15 @@ public final class FdSocketChannel implements ByteChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        return send(src, MSG_NOSIGNAL);
+    }
+
+    @Override
+    public int writeNow(ByteBuffer src) throws IOException {
+        return send(src, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+
+    private int send(ByteBuffer src, int flags) throws IOException {
         enter();
         try (Arena a = Arena.ofConfined()) {
             int len = Math.min(src.remaining(), CHUNK);
@@ -64,12 +73,13 @@ public final class FdSocketChannel implements ByteChannel {
             buf.asByteBuffer().put(src.duplicate().limit(src.position() + len));
             while (true) {
                 // MSG_NOSIGNAL: a peer gone must be EPIPE here, not a SIGPIPE for the JVM.
-                long n = Libc.syscall(st, Sys.SENDTO, fd, buf.address(), len, MSG_NOSIGNAL, 0, 0);
+                long n = Libc.syscall(st, Sys.SENDTO, fd, buf.address(), len, flags, 0, 0);
                 if (n >= 0) {
                     src.position(src.position() + (int) n);
                     return (int) n;
                 }
                 int errno = Libc.errno(st);
+                if (errno == Errno.EAGAIN && (flags & MSG_DONTWAIT) != 0) return 0;
                 if (errno != Errno.EINTR) throw failure("write", errno);
             }
         } finally {
@@ -77,7 +87,7 @@ public final class FdSocketChannel implements ByteChannel {
         }
     }
 
-    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_NOSIGNAL = 0x4000, MSG_DONTWAIT = 0x40;
 
     @Override
     public boolean isOpen() {

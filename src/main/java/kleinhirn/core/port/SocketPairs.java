@@ -19,7 +19,13 @@ public interface SocketPairs {
      * from platform threads. For the loader, whose spawn is the first thing a preloaded pool
      * does: making it needs none of NIO's setup (the first {@link #open()} costs ~20 ms).
      */
-    record StreamPair(ByteChannel ours, int theirs) {}
+    record StreamPair(Stream ours, int theirs) {}
+
+    /** A blocking channel that can also try a write without blocking. */
+    interface Stream extends ByteChannel {
+        /** Writes what the socket takes at once (perhaps nothing); never blocks. */
+        int writeNow(java.nio.ByteBuffer src) throws IOException;
+    }
 
     StreamPair openStream() throws IOException;
 

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import kleinhirn.core.port.SocketPairs;
 import java.util.function.Consumer;
 import kleinhirn.core.ExitStatus;
 import kleinhirn.core.codec.LoaderMessage;
@@ -33,13 +35,22 @@ public final class LoaderChannel implements AutoCloseable {
 
     private final ByteChannel ch;
     private final int generation;
-    private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>(4096);
+    private final LinkedBlockingQueue<ByteBuffer> outbox = new LinkedBlockingQueue<>(4096);
+    /**
+     * Requests queued and not yet fully written. When none is, the loop writes a request itself,
+     * without blocking (a plain socketpair only), which saves the hop to the writer thread on a
+     * replacement's critical path; what the socket does not take at once goes to the writer.
+     * Order holds because only the loop thread requests, and writes only while nothing is pending.
+     */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final SocketPairs.Stream direct;
     private volatile Thread writer;
 
     /** Package-private for the wire fuzz test, which drives {@link #dispatch} without a socket. */
     LoaderChannel(ByteChannel ch, int generation) {
         this.ch = ch;
         this.generation = generation;
+        this.direct = ch instanceof SocketPairs.Stream st ? st : null;
     }
 
     public static LoaderChannel start(ByteChannel ch, int generation, Consumer<PoolEvent> post, Logger log, Throttle junk) {
@@ -67,16 +78,33 @@ public final class LoaderChannel implements AutoCloseable {
         return ch.isOpen();
     }
 
-    /** Queues a request (spawn, spare); false if the channel is closed or hopelessly backed up. */
+    /**
+     * Sends or queues a request (spawn, spare); false if the channel is closed or hopelessly
+     * backed up. Called by the loop thread only.
+     */
     public boolean request(LoaderMessage.Request request) {
-        return ch.isOpen() && outbox.offer(LoaderWire.encode(request) + "\n");
+        if (!ch.isOpen()) return false;
+        ByteBuffer b = ByteBuffer.wrap((LoaderWire.encode(request) + "\n").getBytes(StandardCharsets.UTF_8));
+        if (direct != null && pending.get() == 0) {
+            try {
+                direct.writeNow(b);
+            } catch (IOException e) {
+                return false; // the loader is gone; its death is seen by reaping it
+            }
+            if (!b.hasRemaining()) return true;
+        }
+        pending.incrementAndGet();
+        if (outbox.offer(b)) return true;
+        pending.decrementAndGet();
+        return false;
     }
 
     private void write() {
         try {
             while (ch.isOpen()) {
-                ByteBuffer b = ByteBuffer.wrap(outbox.take().getBytes(StandardCharsets.UTF_8));
+                ByteBuffer b = outbox.take();
                 while (b.hasRemaining()) ch.write(b);
+                pending.decrementAndGet();
             }
         } catch (IOException | InterruptedException e) {
             // the loader is gone; its death is seen by reaping it
