@@ -8,7 +8,7 @@ module KleinhirnLoader
   # `kleinhirn_loader --status-fd N -e EXPR -r FILE [-r FILE ...] [-n NAME] [--code-version V]
   #  [--refork-socket PATH]`
   module CLI
-    Options = Struct.new(:status_fd, :files, :expression, :name, :version, :refork_socket, keyword_init: true)
+    Options = Struct.new(:status_fd, :files, :expression, :name, :version, :refork_socket, :standby, keyword_init: true)
 
     # A command line we cannot run: the message goes out with the help text, exit status 1.
     class UsageError < StandardError; end
@@ -70,6 +70,9 @@ module KleinhirnLoader
         end
         opts.on('--refork-socket=PATH', 'Arm reforking: a new loader made from a worker connects here') do |path|
           options.refork_socket = path
+        end
+        opts.on('--standby', 'Keep one child forked ahead, parked, for the next spawn without captured output') do
+          options.standby = true
         end
         opts.on('--status-fd=FD', Integer, "Socket to the supervisor (default: #{DEFAULT_STATUS_FD})") do |fd|
           raise UsageError, "--status-fd must be a non-negative integer, not #{fd}" if fd.negative?

@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require 'io/wait'
+
 require 'json'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/messages'
@@ -98,8 +100,14 @@ module KleinhirnLoader
       (error.backtrace || []).first(20).each { |line| warn("    #{line}") }
     end
 
+    # How long the loader must have been idle before it forks a standby (`--standby`): the
+    # first workers' spawn requests come right after `ready`, and forking beside a burst of them
+    # only slows them down.
+    STANDBY_IDLE = 0.02
+
     def serve
       loop do
+        fork_standby_when_idle
         line = read_line
         @leave.call(0) if line.nil? # the supervisor closed its end
         handle(line)
@@ -144,6 +152,13 @@ module KleinhirnLoader
       "unparsable command: #{e.message}"
     end
 
+    def fork_standby_when_idle
+      return unless @options.standby && @standby.nil?
+      return if @channel.io.wait_readable(STANDBY_IDLE) # a command first
+
+      @standby = Spawner.new(@channel, @options, @reaper).fork_standby
+    end
+
     def spawn(id, output, spare:)
       return reply(Messages.error('spawn needs a non-empty string "id"')) unless id.is_a?(String) && !id.empty?
       return reply(Messages.error(output)) if output.is_a?(String)
@@ -151,6 +166,13 @@ module KleinhirnLoader
 
       remember(id)
       warn_about_threads
+      # The standby can be any plain worker; captured output is opened before `launched`
+      # (Spawner#spawn), which a standby forked earlier cannot do.
+      if @standby && !spare && output.stdout.nil? && output.stderr.nil?
+        standby = @standby
+        @standby = nil
+        return if Spawner.new(@channel, @options, @reaper).promote(standby, id)
+      end
       launched = Spawner.new(@channel, @options, @reaper).spawn(id, output, spare: spare)
       reply(Messages.fork_failed(id)) unless launched
     end

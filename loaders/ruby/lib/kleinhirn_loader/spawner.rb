@@ -48,7 +48,64 @@ module KleinhirnLoader
       [go_r, go_w].each { |io| io.close unless io.closed? }
     end
 
+    # A child forked ahead, parked before it knows which worker it will be (`--standby`).
+    Standby = Struct.new(:pid, :cmd)
+
+    # Forks a standby; the loader does it while idle, so that the next spawn request (a
+    # replacement, usually) finds the heap already forked: the fork is the slowest step of a
+    # replacement. Returns a Standby, or nil if the fork failed.
+    def fork_standby
+      cmd_r, cmd_w = IO.pipe
+      pid = fork do
+        cmd_w.close
+        standby(cmd_r)
+      end
+      Standby.new(pid, cmd_w)
+    rescue SystemCallError => e # fork: EAGAIN, ENOMEM
+      warn("kleinhirn_loader: forking a standby failed: #{e.class}: #{e.message}")
+      cmd_w&.close
+      nil
+    ensure
+      cmd_r&.close
+    end
+
+    # Makes the standby worker `id`: it learns its id, `launched` goes out, then it goes on as a
+    # freshly forked worker would. False if it is gone (the caller forks as usual; the Reaper
+    # reaps it without a report, as it was never launched).
+    def promote(standby, id)
+      @reaper.launching(id) do
+        standby.cmd.write("#{id}\n")
+        own_group(standby.pid)
+        @channel.write(Messages.launched(id, standby.pid))
+        standby.pid
+      end
+      release(standby.cmd)
+      true
+    rescue Errno::EPIPE
+      false
+    ensure
+      standby.cmd.close unless standby.cmd.closed?
+    end
+
     private
+
+    # Runs in the standby; never returns into the loader's command loop. Leaves at EOF: the
+    # loader is gone, or retired it.
+    def standby(cmd_r)
+      begin
+        @reaper.leave_in_child
+        Process.setproctitle("#{@options.name}/#{@options.version} ::KleinhirnLoader::Standby")
+        line = cmd_r.gets
+        exit!(0) if line.nil?
+        id = line.chomp
+        prepare(id)
+        await_launched(cmd_r, id)
+      rescue Exception => e # rubocop:disable Lint/RescueException -- must not unwind into the loader loop
+        warn("kleinhirn_loader: starting worker #{id} from the standby failed: #{e.class}: #{e.message}")
+        exit!(1)
+      end
+      work(id)
+    end
 
     # Runs in the worker; never returns into the loader's command loop (its copy of it).
     def worker(id, go_r, go_w, streams, park)

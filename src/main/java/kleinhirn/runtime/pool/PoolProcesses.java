@@ -240,6 +240,10 @@ public final class PoolProcesses implements EventLoop.Interpreter<PoolEffect> {
             argv.addAll(List.of(loaderScript.toString(), "--status-fd", Integer.toString(protocols.statusFdNumber()),
                     "-n", cfg.name(), "-e", w.startExpression(), "-r", w.load().toString()));
             if (reforks != null) argv.addAll(List.of("--refork-socket", reforks.path().toString()));
+            // A child forked ahead while the loader is idle takes the next spawn request: a
+            // replacement then skips the fork of the heap. Not with spares (they are that already)
+            // nor with captured output (opened before `launched`, which a standby cannot).
+            if (w.spares() == 0 && !cfg.log().captureOutput()) argv.add("--standby");
             Map<String, String> extra = new LinkedHashMap<>();
             if (w.gemfile() != null) extra.put("BUNDLE_GEMFILE", w.gemfile().toString());
             extra.putAll(protocols.env());
