@@ -15,6 +15,17 @@ class StandbyTest < Minitest::Test
     assert_equal 'loading', @loader.next_report['phase']
   end
 
+  # The first workers come right after `ready`; a standby is forked only once the set has needed
+  # a replacement: a spawn after the loader was idle (20 ms; we give it 200).
+  def replace!
+    @loader.spawn_worker('w-0')
+    sleep 0.2 # makes the loader idle: the condition under test, not a wait for a result
+    @loader.spawn_worker('w-r')
+    phases = []
+    phases << @loader.next_report['phase'] until phases.count('acked') == 2
+    assert_equal %w[acked acked startup startup], phases.sort
+  end
+
   def teardown
     @loader.stop
   end
@@ -38,6 +49,7 @@ class StandbyTest < Minitest::Test
   end
 
   def test_the_next_spawn_takes_the_standby_and_runs_as_any_worker
+    replace!
     parked = standby
     assert_equal Process.getpgid(@loader.pid), Process.getpgid(parked), 'parked in the loader\'s group'
     @loader.barrier
@@ -57,6 +69,7 @@ class StandbyTest < Minitest::Test
   end
 
   def test_spares_and_captured_output_never_take_the_standby
+    replace!
     parked = standby
     spare = @loader.spare('s-1') && @loader.expect(action: 'launched', id: 's-1')['pid']
     refute_equal parked, spare
@@ -69,6 +82,7 @@ class StandbyTest < Minitest::Test
   end
 
   def test_a_dead_standby_is_not_reported_and_the_next_spawn_forks
+    replace!
     parked = standby
     Process.kill(:KILL, parked)
     Procs.eventually { !loader_children.include?(parked) } # reaped by the loader
@@ -79,7 +93,15 @@ class StandbyTest < Minitest::Test
     refute(@loader.messages.any? { |m| m['action'] == 'exited' && m['pid'] == parked }, 'a standby is no worker')
   end
 
+  def test_no_standby_before_the_first_replacement
+    3.times { |i| @loader.spawn_worker("x-#{i}") }
+    sleep 0.2 # idle, but no replacement yet: still no standby
+    @loader.barrier
+    refute(loader_children.any? { |c| Procs.title(c) == TITLE }, 'a set that lost no worker has no standby')
+  end
+
   def test_the_standby_leaves_when_the_loader_does
+    replace!
     parked = standby
     @loader.close_socket
     assert_equal 0, @loader.wait_exit.exitstatus

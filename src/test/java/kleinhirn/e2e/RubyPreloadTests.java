@@ -87,6 +87,47 @@ abstract class RubyPreloadTests extends SupervisorSuite {
     }
 
     @Test
+    void afterTheFirstReplacementTheLoaderKeepsAStandbyThatTheNextReplacementTakes() throws Exception {
+        Supervisor s = start(2, null, 1, "min_uptime = \"0s\"", "");
+        s.awaitHttp("/healthz", 200);
+        List<Integer> first = s.awaitLogs("worker spawned", 2).stream().map(RubyPreloadTests::pid).toList();
+        long loader = s.hostPidOf(pid(s.awaitLog("loader started")));
+        Supervisor.kill("KILL", s.hostPidOf(first.get(0)));
+        s.awaitLogs("worker spawned", 3);
+        // The set has needed a replacement: the idle loader forks its standby.
+        long[] standby = {0};
+        s.await("a standby under the loader", () -> {
+            standby[0] = childTitled(loader, "::KleinhirnLoader::Standby");
+            return standby[0] != 0;
+        });
+        Supervisor.kill("KILL", s.hostPidOf(first.get(1)));
+        var fourth = s.awaitLogs("worker spawned", 4).get(3);
+        assertEquals(standby[0], s.hostPidOf(pid(fourth)), "the replacement is the standby, no new fork");
+        s.awaitHttp("/healthz", 200);
+        s.signal("TERM");
+        assertEquals(0, s.awaitExit());
+        assertFalse(ProcessHandle.of(standby[0]).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    /** The host pid of {@code parent}'s child whose command line contains {@code title}, or 0. */
+    static long childTitled(long parent, String title) {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(d -> d.getFileName().toString().matches("\\d+")).mapToLong(d -> {
+                try {
+                    String stat = Files.readString(d.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    String cmd = Files.readString(d.resolve("cmdline")).replace('\0', ' ');
+                    return f[1].equals(String.valueOf(parent)) && cmd.contains(title) ? Long.parseLong(d.getFileName().toString()) : 0;
+                } catch (IOException | RuntimeException e) {
+                    return 0; // gone meanwhile
+                }
+            }).filter(pid -> pid != 0).findFirst().orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Test
     void killedLoaderIsReplacedAndWorkersKeepRunning() throws Exception {
         Supervisor s = start(2, null, 1, "min_uptime = \"0s\"", "");
         s.awaitHttp("/healthz", 200);
