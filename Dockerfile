@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # kleinhirn in a container: a jlink'ed Java runtime (java.base, jdk.httpserver, jdk.unsupported)
 # with its own AOT cache, the jar, the launchers and the Ruby loader gem, on a glibc >= 2.34 base
-# (posix_spawn_file_actions_addclosefrom_np; musl lacks it). Not built in CI (no Docker engine).
+# (posix_spawn_file_actions_addclosefrom_np; musl lacks it). CI builds and runs it with podman
+# (packaging/container-test).
 #   docker build -t kleinhirn .
 #   docker run --rm -v $PWD/examples:/app -w /app kleinhirn -f program.toml
 
