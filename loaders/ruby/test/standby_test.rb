@@ -15,15 +15,16 @@ class StandbyTest < Minitest::Test
     assert_equal 'loading', @loader.next_report['phase']
   end
 
-  # The first workers come right after `ready`; a standby is forked only once the set has needed
-  # a replacement: a spawn after the loader was idle (20 ms; we give it 200).
+  # A standby is forked only once one of the loader's workers has exited: before that, a set
+  # never pays for one. Then the first replacement forks as usual.
   def replace!
-    @loader.spawn_worker('w-0')
-    sleep 0.2 # makes the loader idle: the condition under test, not a wait for a result
-    @loader.spawn_worker('w-r')
-    phases = []
-    phases << @loader.next_report['phase'] until phases.count('acked') == 2
-    assert_equal %w[acked acked startup startup], phases.sort
+    lost = @loader.spawn_worker('w-0')
+    @loader.expect(action: 'ack', id: 'w-0')
+    Process.kill(:KILL, lost)
+    @loader.exit_of(lost)
+    replacement = @loader.spawn_worker('w-r')
+    # The fixture's reports so far (w-0's may stop short: it was killed), up to w-r's last.
+    nil until (r = @loader.next_report)['pid'] == replacement && r['phase'] == 'acked'
   end
 
   def teardown
@@ -93,11 +94,21 @@ class StandbyTest < Minitest::Test
     refute(@loader.messages.any? { |m| m['action'] == 'exited' && m['pid'] == parked }, 'a standby is no worker')
   end
 
-  def test_no_standby_before_the_first_replacement
+  def test_no_standby_before_a_worker_is_lost
     3.times { |i| @loader.spawn_worker("x-#{i}") }
-    sleep 0.2 # idle, but no replacement yet: still no standby
+    sleep 0.2 # idle ten times over (20 ms), but no worker lost: still no standby
     @loader.barrier
     refute(loader_children.any? { |c| Procs.title(c) == TITLE }, 'a set that lost no worker has no standby')
+  end
+
+  def test_a_parked_standby_told_to_stop_leaves_by_the_signal_without_a_word
+    replace!
+    parked = standby
+    Process.kill(:TERM, parked)
+    Procs.eventually { !loader_children.include?(parked) } # reaped by the loader, unreported
+    @loader.barrier
+    refute(@loader.messages.any? { |m| m['pid'] == parked }, 'a standby is no worker')
+    refute_match(/standby failed/, @loader.stderr)
   end
 
   def test_the_standby_leaves_when_the_loader_does

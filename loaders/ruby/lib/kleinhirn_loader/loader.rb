@@ -152,14 +152,13 @@ module KleinhirnLoader
       "unparsable command: #{e.message}"
     end
 
-    # Only once the set has needed a replacement (a spawn after an idle moment): a set that
-    # never loses a worker never pays for a standby (~0.3-0.6 MiB of its own pages).
+    # Only once one of this loader's workers has exited: a set that never loses a worker never
+    # pays for a standby (~0.3-0.6 MiB of its own pages).
     def fork_standby_when_idle
-      return unless @options.standby && @standby.nil?
+      return unless @options.standby && @standby.nil? && @reaper&.lost_a_worker?
       return if @channel.io.wait_readable(STANDBY_IDLE) # a command first
 
-      @idle = true
-      @standby = Spawner.new(@channel, @options, @reaper).fork_standby if @replaced
+      @standby = Spawner.new(@channel, @options, @reaper).fork_standby
     end
 
     def spawn(id, output, spare:)
@@ -171,7 +170,6 @@ module KleinhirnLoader
       warn_about_threads
       # The standby can be any plain worker; captured output is opened before `launched`
       # (Spawner#spawn), which a standby forked earlier cannot do.
-      @replaced = true if @idle && !spare
       if @standby && !spare && output.stdout.nil? && output.stderr.nil?
         standby = @standby
         @standby = nil

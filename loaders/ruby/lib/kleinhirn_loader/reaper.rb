@@ -50,6 +50,11 @@ module KleinhirnLoader
       self
     end
 
+    # Whether a worker launched by this loader has exited (the loader's standby waits for it).
+    def lost_a_worker?
+      @lost_a_worker == true
+    end
+
     # Whether `thread` is ours: the loader warns about the app's threads, not about this one.
     def thread?(thread)
       thread == @thread
@@ -99,7 +104,10 @@ module KleinhirnLoader
       return false if pid.nil?
 
       id = @ids.delete(pid)
-      write(Messages.exited(id, pid, status)) if id # not a worker: a child of the app's, just reaped
+      if id
+        @lost_a_worker = true
+        write(Messages.exited(id, pid, status))
+      end # else not a worker: a child of the app's, or an unused standby, just reaped
       reap(pid)
       true
     end

@@ -100,6 +100,12 @@ module KleinhirnLoader
         id = line.chomp
         prepare(id)
         await_launched(cmd_r, id)
+      rescue SignalException => e
+        # Signalled while parked (say its loader's group got TERM when a refork retired it):
+        # no worker yet, so nothing to report; it leaves by that signal.
+        Signal.trap(e.signo, 'SYSTEM_DEFAULT')
+        Process.kill(e.signo, Process.pid)
+        exit!(128 + e.signo)
       rescue Exception => e # rubocop:disable Lint/RescueException -- must not unwind into the loader loop
         warn("kleinhirn_loader: starting worker #{id} from the standby failed: #{e.class}: #{e.message}")
         exit!(1)

@@ -87,14 +87,14 @@ abstract class RubyPreloadTests extends SupervisorSuite {
     }
 
     @Test
-    void afterTheFirstReplacementTheLoaderKeepsAStandbyThatTheNextReplacementTakes() throws Exception {
+    void onceAWorkerDiedTheLoaderKeepsAStandbyThatTheNextReplacementTakes() throws Exception {
         Supervisor s = start(2, null, 1, "min_uptime = \"0s\"", "");
         s.awaitHttp("/healthz", 200);
         List<Integer> first = s.awaitLogs("worker spawned", 2).stream().map(RubyPreloadTests::pid).toList();
         long loader = s.hostPidOf(pid(s.awaitLog("loader started")));
         Supervisor.kill("KILL", s.hostPidOf(first.get(0)));
         s.awaitLogs("worker spawned", 3);
-        // The set has needed a replacement: the idle loader forks its standby.
+        // A worker of the set has exited: the idle loader forks its standby.
         long[] standby = {0};
         s.await("a standby under the loader", () -> {
             standby[0] = childTitled(loader, "::KleinhirnLoader::Standby");
