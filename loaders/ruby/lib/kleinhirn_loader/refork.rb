@@ -3,6 +3,7 @@
 require 'socket'
 require 'kleinhirn_loader/channel'
 require 'kleinhirn_loader/hooks'
+require 'kleinhirn_loader/leave'
 require 'kleinhirn_loader/messages'
 
 module KleinhirnLoader
@@ -89,20 +90,13 @@ module KleinhirnLoader
       rescue SignalException => e
         # Told to stop (the supervisor's TERM at shutdown) is no failure: leave by that signal,
         # as the first loader does, still without W's at_exit hooks.
-        leave_by(e.signo)
+        Leave.by_signal(e.signo)
       rescue Exception => e # rubocop:disable Lint/RescueException -- L must never return into W's code
         warn("kleinhirn_loader: new loader from worker #{@worker_id} failed: #{e.class}: #{e.message}")
         exit!(1)
       end
 
       private
-
-      def leave_by(signo)
-        Signal.trap(signo, 'SYSTEM_DEFAULT')
-        Process.kill(signo, Process.pid)
-        sleep 1 # delivered on the way out of kill(2); never reached
-        exit!(128 + signo)
-      end
 
       # W's traps belong to W's server (puma's TERM handler stops a server L does not run).
       def default_signals

@@ -3,6 +3,7 @@
 require 'kleinhirn_loader/env'
 require 'kleinhirn_loader/messages'
 require 'kleinhirn_loader/hooks'
+require 'kleinhirn_loader/leave'
 require 'kleinhirn_loader/refork'
 require 'kleinhirn_loader/park'
 
@@ -103,9 +104,7 @@ module KleinhirnLoader
       rescue SignalException => e
         # Signalled while parked (say its loader's group got TERM when a refork retired it):
         # no worker yet, so nothing to report; it leaves by that signal.
-        Signal.trap(e.signo, 'SYSTEM_DEFAULT')
-        Process.kill(e.signo, Process.pid)
-        exit!(128 + e.signo)
+        Leave.by_signal(e.signo)
       rescue Exception => e # rubocop:disable Lint/RescueException -- must not unwind into the loader loop
         warn("kleinhirn_loader: starting worker #{id} from the standby failed: #{e.class}: #{e.message}")
         exit!(1)
