@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import kleinhirn.core.port.Errno;
 import kleinhirn.core.port.ErrnoException;
 
 /**
@@ -38,16 +37,15 @@ public final class FdInputStream extends InputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         if (closed) throw new IOException("closed");
         if (len == 0) return 0;
-        while (true) {
-            long n = Libc.syscall(st, Sys.READ, fd, buf.address(), Math.min(len, CHUNK));
-            if (n > 0) {
-                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, off, (int) n);
-                return (int) n;
-            }
-            if (n == 0) return -1;
-            int errno = Libc.errno(st);
-            if (errno != Errno.EINTR) throw new IOException(new ErrnoException("read(" + fd + ")", errno));
+        long n;
+        try {
+            n = Libc.read(st, fd, buf, Math.min(len, CHUNK));
+        } catch (ErrnoException e) {
+            throw new IOException(e);
         }
+        if (n == 0) return -1;
+        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, off, (int) n);
+        return (int) n;
     }
 
     @Override

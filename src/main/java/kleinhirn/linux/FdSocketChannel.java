@@ -39,16 +39,15 @@ public final class FdSocketChannel implements SocketPairs.Stream {
             int len = Math.min(dst.remaining(), CHUNK);
             if (len == 0) return 0;
             MemorySegment st = a.allocate(Libc.CALL_STATE), buf = a.allocate(len);
-            while (true) {
-                long n = Libc.syscall(st, Sys.READ, fd, buf.address(), len);
-                if (n > 0) {
-                    dst.put(buf.asSlice(0, n).asByteBuffer());
-                    return (int) n;
-                }
-                if (n == 0) return -1;
-                int errno = Libc.errno(st);
-                if (errno != Errno.EINTR) throw failure("read", errno);
+            long n;
+            try {
+                n = Libc.read(st, fd, buf, len);
+            } catch (ErrnoException e) {
+                throw failure(e);
             }
+            if (n == 0) return -1;
+            dst.put(buf.asSlice(0, n).asByteBuffer());
+            return (int) n;
         } finally {
             leave();
         }
@@ -80,7 +79,7 @@ public final class FdSocketChannel implements SocketPairs.Stream {
                 }
                 int errno = Libc.errno(st);
                 if (errno == Errno.EAGAIN && (flags & MSG_DONTWAIT) != 0) return 0;
-                if (errno != Errno.EINTR) throw failure("write", errno);
+                if (errno != Errno.EINTR) throw failure(new ErrnoException("write(" + fd + ")", errno));
             }
         } finally {
             leave();
@@ -120,8 +119,7 @@ public final class FdSocketChannel implements SocketPairs.Stream {
         if (state.addAndGet(-2) == 1) Libc.closeQuietly(fd); // closed, and we were the last inside
     }
 
-    private IOException failure(String call, int errno) {
-        if (!isOpen()) return new AsynchronousCloseException();
-        return new IOException(new ErrnoException(call + "(" + fd + ")", errno));
+    private IOException failure(ErrnoException e) {
+        return isOpen() ? new IOException(e) : new AsynchronousCloseException();
     }
 }

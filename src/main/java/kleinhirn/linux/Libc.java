@@ -138,6 +138,19 @@ public final class Libc {
         }
     }
 
+    /**
+     * read(2) of up to {@code len} bytes into {@code buf}, retried on EINTR: the count, 0 at EOF.
+     * The one blocking read of the raw-fd streams (FdInputStream, FdSocketChannel).
+     */
+    static long read(MemorySegment callState, int fd, MemorySegment buf, long len) throws ErrnoException {
+        while (true) {
+            long n = syscall(callState, Sys.READ, fd, buf.address(), len);
+            if (n >= 0) return n;
+            int errno = errno(callState);
+            if (errno != Errno.EINTR) throw new ErrnoException("read(" + fd + ")", errno);
+        }
+    }
+
     /** socketpair(domain, type): both fds (pass SOCK_CLOEXEC in {@code type}). */
     public static int[] socketpair(int domain, int type) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
