@@ -20,11 +20,11 @@ class ReforkTest < Minitest::Test
     FileUtils.remove_entry(@dir)
   end
 
-  def start(refork: true)
-    args = ['-n', 'svc', '--code-version', 'v1', '-e', 'Fixture.serve_warm',
+  def start(refork: true, expression: 'Fixture.serve_warm', fds: {})
+    args = ['-n', 'svc', '--code-version', 'v1', '-e', expression,
             '-r', fixture('app.rb'), '-r', fixture('refork_app.rb')]
     args += ['--refork-socket', @path] if refork
-    loader = LoaderProcess.new(args, report: true, env: { 'LISTEN_FDS' => '1' })
+    loader = LoaderProcess.new(args, report: true, env: { 'LISTEN_FDS' => '1' }, fds: fds)
     @loaders << loader
     loader.expect_ready
     assert_equal 'loading', loader.next_report['phase']
@@ -131,6 +131,39 @@ class ReforkTest < Minitest::Test
     status = Procs.wait(new_loader)
     assert_equal Signal.list['TERM'], status.termsig, "left with #{status.inspect}, not by TERM"
     Process.kill(:TERM, warm)
+    loader.expect(action: 'exited', id: 'w-1', pid: warm, exit_code: 0)
+  end
+
+  # A worker's server object on an inherited listener is garbage in the new loader; collected
+  # there or in a next-generation worker, it must not close the listener (Ruby closes an IO's
+  # descriptor when it collects the object). Under puma every next-generation worker died of it.
+  def test_the_warm_workers_server_object_does_not_close_the_listener_for_the_next_generation
+    listener = TCPServer.new('127.0.0.1', 0)
+    loader = start(expression: 'Fixture.serve_on_listener', fds: { 3 => listener })
+    listener.close
+    warm = loader.spawn_worker('w-1')
+    reports_of(loader, warm, 'after_fork')
+    assert reports_of(loader, warm, 'startup')['listening'], 'fd 3 is the listener'
+    reports_of(loader, warm, 'acked')
+    loader.expect(action: 'ack', id: 'w-1')
+
+    Process.kill(:URG, warm)
+    conn = accept
+    lines = LineReader.new(conn)
+    new_loader = lines.next['pid']
+    assert_equal({ 'action' => 'ready' }, lines.next) # after its compaction: W's server object was collected
+    reports_of(loader, new_loader, 'after_refork')
+    assert_match(/\Asocket:/, File.readlink("/proc/#{new_loader}/fd/3"), 'the new loader keeps the listener')
+
+    conn.write(%({"op":"spawn","id":"w-2"}\n))
+    next_gen = lines.next['pid']
+    reports_of(loader, next_gen, 'after_fork')
+    assert reports_of(loader, next_gen, 'startup')['listening'], 'the next generation gets the listener'
+    reports_of(loader, next_gen, 'acked')
+    conn.close
+    Procs.wait(new_loader)
+    [next_gen, warm].each { |pid| Process.kill(:TERM, pid) }
+    Procs.wait(next_gen)
     loader.expect(action: 'exited', id: 'w-1', pid: warm, exit_code: 0)
   end
 end

@@ -157,11 +157,12 @@ class LoaderProcess
   attr_reader :pid, :socket, :messages, :dir
 
   # `report: true` passes the write end of a pipe as fd 7 (T_REPORT_FD) for fixtures to report
-  # facts from inside the loader and its workers.
-  def initialize(args, status_fd: 5, env: {}, chdir: nil, report: false)
+  # facts from inside the loader and its workers. `fds` passes more (number => IO), as a
+  # supervisor passes inherited listeners.
+  def initialize(args, status_fd: 5, env: {}, chdir: nil, report: false, fds: {})
     @dir = Dir.mktmpdir('kleinhirn-loader-test')
     @socket, theirs = UNIXSocket.pair
-    redirects = { status_fd => theirs, out: out_path, err: err_path }
+    redirects = { status_fd => theirs, out: out_path, err: err_path }.merge(fds)
     if report
       @report_r, report_w = IO.pipe
       redirects[7] = report_w

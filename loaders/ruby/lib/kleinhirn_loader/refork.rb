@@ -78,6 +78,7 @@ module KleinhirnLoader
       # a state file) do not run for a process that never served.
       def run
         Process.setpgid(0, 0) # out of W's group before anyone learns our pid
+        Sockets.keep_listeners_open
         default_signals
         Refork.restore_environment
         Sockets.release_connections
@@ -117,22 +118,45 @@ module KleinhirnLoader
       # hold them close /dev/null later, never a descriptor that reused the number.
       def release_connections
         File.open(File::NULL, 'r+') do |null|
-          Dir.children('/proc/self/fd').map(&:to_i).each do |fd|
-            next if fd <= 2 || fd == null.fileno || !connection?(fd)
-
-            IO.for_fd(fd, autoclose: false).reopen(null)
-          end
+          each_socket(:connection) { |fd| IO.for_fd(fd, autoclose: false).reopen(null) unless fd == null.fileno }
         end
       end
 
-      def connection?(fd)
-        return false unless File.readlink("/proc/self/fd/#{fd}").start_with?('socket:')
+      # W's server objects wrap the listeners W inherited (puma's binder holds a TCPServer on
+      # fd 3). In L they are garbage: the thread that held them did not survive the fork. Ruby
+      # closes an IO's descriptor when it collects the object, and it would do that in L (no
+      # worker of L could serve) or in a worker of L, whose new server adopted the same number:
+      # that worker's listener closed under it, ~1 s after its start, at its first major GC (puma
+      # logs "Exception handling servers: EBADF" and exits 1; every worker of the generation
+      # died so, and the set served nothing for seconds). So no IO object L holds closes a
+      # listener when it is collected; an explicit #close still does. Runs first in L, before
+      # it allocates much: W's server objects are old and alive until L's first major GC.
+      def keep_listeners_open
+        listeners = []
+        each_socket(:listener) { |fd| listeners << fd }
+        return if listeners.empty?
+
+        ObjectSpace.each_object(IO) do |io|
+          io.autoclose = false if !io.closed? && listeners.include?(io.fileno)
+        rescue IOError
+          nil # an IO without a stream (IO.allocate)
+        end
+      end
+
+      def each_socket(kind)
+        Dir.children('/proc/self/fd').map(&:to_i).each do |fd|
+          yield fd if fd > 2 && socket_kind(fd) == kind
+        end
+      end
+
+      def socket_kind(fd)
+        return nil unless File.readlink("/proc/self/fd/#{fd}").start_with?('socket:')
 
         sock = Socket.for_fd(fd)
         sock.autoclose = false
-        !sock.getsockopt(Socket::SOL_SOCKET, Socket::SO_ACCEPTCONN).bool
+        sock.getsockopt(Socket::SOL_SOCKET, Socket::SO_ACCEPTCONN).bool ? :listener : :connection
       rescue SystemCallError, IOError
-        false # gone meanwhile (the /proc listing's own fd), or not a socket after all
+        nil # gone meanwhile (the /proc listing's own fd), or not a socket after all
       end
     end
   end
