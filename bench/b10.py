@@ -128,7 +128,7 @@ class B10:
         self.workers = 2 if q else 4
         self.preload_mb = 8 if q else 64
         self.cache_mb = 4 if q else 34
-        self.slice = 1 if q else 2
+        self.slice = int(os.environ.get("B10_SLICE", 1 if q else 2))  # seconds per wrk run (investigations: 1)
         self.warm = 4 if q else 10  # seconds of load before the first PSS figure
         self.load = 4 if q else 20
         self.refork_at = 2 if q else 6  # seconds after the loader is ready (kleinhirn) / into the warm-up (puma)
@@ -219,7 +219,7 @@ class B10:
         out = []
         for m in B.logfmt(path):
             if m.get("msg") in ("worker recycling", "worker recycled", "refork started", "loader reforked",
-                                "refork failed; the current loader stays"):
+                                "refork failed; the current loader stays", "worker died"):
                 out.append((B.log_time(m["ts"]), m["msg"] + (f" {m.get('cause')}" if m.get("cause") else "")))
         return out
 
@@ -254,6 +254,10 @@ class B10:
                           f"{self.rps(before):.0f} vs {self.rps(after):.0f}")
                 recycles = sum(1 for _, what in row.events if what.startswith("worker recycling"))
                 t.add("B10", f"{row.name}: recycles / refork window s", f"{recycles} / {window[1] - window[0]:.1f}")
+            if row.name.startswith("kleinhirn"):
+                # Recycles are not deaths: any here is a bug (a generation whose listener was
+                # closed under it died so, and served nothing for seconds).
+                t.add("B10", f"{row.name}: workers died", [sum(1 for _, what in row.events if what == "worker died")])
 
     @staticmethod
     def rps(slices):

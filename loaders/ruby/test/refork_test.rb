@@ -97,6 +97,8 @@ class ReforkTest < Minitest::Test
                    'pid' => next_gen }, lines.next)
     assert_equal({ 'action' => 'ack', 'id' => 'w-2' }, lines.next)
     Process.kill(0, warm) # the warm worker serves on
+    # The new loader compacted on a thread at nice 10; its workers do not inherit that.
+    assert_equal [0, 0], [new_loader, next_gen].map { |pid| Process.getpriority(Process::PRIO_PROCESS, pid) }
 
     # The new loader leaves on EOF like the first one, without the app's at_exit hooks.
     conn.close

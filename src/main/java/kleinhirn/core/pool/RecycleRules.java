@@ -22,7 +22,8 @@ import kleinhirn.core.pool.Worker.Why;
  * stop_signal (and SIGKILL after stop_timeout). So readiness never drops below count because of
  * a recycle. A replacement that fails is a failed start like any other (the restart budget backs
  * off); the old worker serves on and the recycle is tried again when the budget allows. The old
- * worker's exit is not a death. At most max_recycling at once; none while stopping.
+ * worker's exit is not a death. At most max_recycling at once, each until its old worker is gone;
+ * none while stopping.
  */
 final class RecycleRules {
     private RecycleRules() {}
@@ -54,7 +55,7 @@ final class RecycleRules {
                 if (w instanceof Ready r) t.dueAt.computeIfAbsent(r.id(), id -> r.ackedAt().plus(t.cfg.recycling().lifetime(t.in.seed(), id)));
             }
         }
-        while (t.swaps.size() < t.cfg.recycling().maxRecycling()) {
+        while (inFlight(t) < t.cfg.recycling().maxRecycling()) {
             Ready old = candidate(t);
             if (old == null || !t.budget.mayStart(t.now) || !LoaderRules.readyForSpawns(t)) return;
             begin(t, old, dueCause(t, old));
@@ -124,7 +125,22 @@ final class RecycleRules {
 
     /** Whether a recycle waits only for the restart budget (so its end is worth waking up for). */
     static boolean wanted(Turn t) {
-        return !t.stopping() && t.swaps.size() < t.cfg.recycling().maxRecycling() && candidate(t) != null;
+        return !t.stopping() && inFlight(t) < t.cfg.recycling().maxRecycling() && candidate(t) != null;
+    }
+
+    /**
+     * Recycles under way: each from its replacement's spawn until the old worker is gone, not
+     * only until the replacement is ready. So a recycle's CPU (the replacement's boot, the old
+     * worker's drain and exit) never overlaps the next one's, and the set never holds more than
+     * count + max_recycling processes (a refork's recycles of 4 workers otherwise had up to 3
+     * extra processes busy at once on 2 cores).
+     */
+    static int inFlight(Turn t) {
+        int leaving = 0;
+        for (Worker w : t.workers.values()) {
+            if (w instanceof Leaving l && l.why() == Why.RECYCLED) leaving++;
+        }
+        return t.swaps.size() + leaving;
     }
 
     /** The next lifetime end of a ready worker not being recycled yet, if it lies ahead. */

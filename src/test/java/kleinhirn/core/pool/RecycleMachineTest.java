@@ -129,6 +129,24 @@ class RecycleMachineTest {
     }
 
     @Test
+    void aRecycleLastsUntilItsOldWorkerIsGoneSoTheNextOneWaitsForThat() {
+        var h = running(recycling(2, lifetime(Duration.ofSeconds(10), Duration.ZERO, 1)));
+        h.at(Duration.ofSeconds(10)).on(new Woke());
+        assertEquals(1, h.taken(Spawn.class).size());
+        String replacement = h.s.recycles().swaps().values().iterator().next().replacement();
+        h.on(new Acked(replacement, "test"));
+        List<Signal> stopped = h.taken(Signal.class);
+        assertEquals(1, stopped.size(), "the old one is told to stop");
+        assertTrue(h.taken(Spawn.class).isEmpty(), "the next recycle waits while the old worker drains and exits");
+        assertEquals(3, h.s.workers().size(), "count + max_recycling processes, never more");
+        h.at(Duration.ofSeconds(11)).on(new Woke());
+        assertTrue(h.taken(Spawn.class).isEmpty(), "still draining");
+        h.on(new Reaped(stopped.get(0).pid(), new ExitStatus.Exited(0)));
+        assertEquals(1, h.taken(Spawn.class).size(), "the next recycle starts once the old worker is gone");
+        assertEquals(1, h.s.recycles().swaps().size());
+    }
+
+    @Test
     void jitterSpreadsLifetimesOverItsRange() {
         var r = lifetime(Duration.ofSeconds(100), Duration.ofSeconds(50), 1);
         Set<Long> seen = new HashSet<>();
