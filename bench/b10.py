@@ -131,7 +131,7 @@ class B10:
         self.slice = int(os.environ.get("B10_SLICE", 1 if q else 2))  # seconds per wrk run (investigations: 1)
         self.warm = 4 if q else 10  # seconds of load before the first PSS figure
         self.load = 4 if q else 20
-        self.refork_at = 2 if q else 6  # seconds after the loader is ready (kleinhirn) / into the warm-up (puma)
+        self.refork_at = int(os.environ.get("B10_REFORK_AT", 2 if q else 6))  # seconds after the loader is ready (kleinhirn) / into the warm-up (puma)
         self.conns = 8
 
     # --------------------------------------------------------------------------------- setup
@@ -211,6 +211,10 @@ class B10:
             row.pss[phase] = B.pss_mib(B.session_members(p.pid))
         if kh:
             row.events += self.kleinhirn_events(os.path.join(d, "out.log"))
+        if os.environ.get("B10_TRACE"):  # investigations: each slice's p99 against the events
+            t0 = row.slices[0][1]
+            B.log(" ".join(f"{s[1] - t0:.0f}s:{s[5]}" for s in row.slices))
+            B.log(" ".join(f"{t - t0:.2f}s:{what}" for t, what in row.events if what != "worker recycled refork"))
         B.stop(p)
         return row
 
@@ -257,7 +261,7 @@ class B10:
             if row.name.startswith("kleinhirn"):
                 # Recycles are not deaths: any here is a bug (a generation whose listener was
                 # closed under it died so, and served nothing for seconds).
-                t.add("B10", f"{row.name}: workers died", [sum(1 for _, what in row.events if what == "worker died")])
+                t.add("B10", f"{row.name}: workers died", str(sum(1 for _, what in row.events if what == "worker died")))
 
     @staticmethod
     def rps(slices):
