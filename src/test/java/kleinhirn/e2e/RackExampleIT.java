@@ -7,14 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kleinhirn.core.codec.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * examples/rack (Debian's puma) started with the exact container command of the README's
@@ -26,6 +29,8 @@ class RackExampleIT {
     static final Path README = Supervisor.HOME.resolve("README.md");
     static final Path CONFIG = Supervisor.HOME.resolve("examples/rack/kleinhirn.toml");
     final List<Supervisor> started = new ArrayList<>();
+    @TempDir
+    Path dir;
     final List<Process> clients = new ArrayList<>();
 
     @AfterEach
@@ -62,8 +67,12 @@ class RackExampleIT {
      * in a new network namespace (loopback up; unshare and sh exec, so kleinhirn keeps the pid).
      */
     Supervisor startAsInThePod(Deployment d) throws IOException {
+        return startAsInThePod(d, CONFIG);
+    }
+
+    Supervisor startAsInThePod(Deployment d, Path config) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"));
-        for (String arg : d.command()) cmd.add(arg.equals("/app/kleinhirn.toml") ? CONFIG.toString() : arg);
+        for (String arg : d.command()) cmd.add(arg.equals("/app/kleinhirn.toml") ? config.toString() : arg);
         Supervisor s = Supervisor.startCommand(cmd, Supervisor.HOME, d.healthPort(),
                 Map.of("PATH", Supervisor.HOME.resolve("bin") + ":" + System.getenv("PATH")));
         started.add(s);
@@ -180,6 +189,45 @@ class RackExampleIT {
         } finally {
             Files.deleteIfExists(report);
         }
+        s.signal("TERM");
+        assertEquals(0, s.awaitExit());
+    }
+
+    /**
+     * Reforking the example: the warm worker's puma objects wrap the inherited listener and are
+     * garbage in the new loader. Collected there or in a next-generation worker, they closed
+     * that worker's listener (puma: "Exception handling servers: EBADF", exit 1; under load
+     * every worker of generation 2 died so). Here every worker runs full GCs after its start,
+     * so a listener closed by a collected object shows at once.
+     */
+    @Test
+    void theRackExampleReforksAndTheNextGenerationKeepsItsListenerThroughGarbageCollections() throws Exception {
+        Deployment d = deployment();
+        // TOML basic strings around Ruby code with single-quoted paths (temp paths need no escaping).
+        String expression = "Thread.new { 5.times { sleep 0.1; GC.start }; File.write(File.join('" + dir
+                + "', %(gc.#{Process.pid})), '') }; RackExample.serve";
+        String config = Files.readString(CONFIG)
+                .replace("load = \"app.rb\"", "load = \"" + CONFIG.resolveSibling("app.rb") + "\"")
+                .replace("start_expression = \"RackExample.serve\"", "start_expression = \"" + expression + "\"")
+                + "min_uptime = \"500ms\"\nrefork_after = [\"1s\"]\n";
+        Path cfg = dir.resolve("kleinhirn.toml");
+        Files.writeString(cfg, config);
+        Supervisor s = startAsInThePod(d, cfg);
+        awaitGet(s, d.healthPort(), d.readinessPath(), 200);
+        assertEquals("2", s.awaitLog("loader reforked").get("generation"));
+        List<Long> nextGeneration = new ArrayList<>();
+        for (var m : s.awaitLogs("worker recycled", 4)) nextGeneration.add(Long.parseLong(m.get("replacement_pid")));
+        s.await("generation 2 ran its GCs", () -> nextGeneration.stream().allMatch(pid -> Files.exists(dir.resolve("gc." + pid))));
+        // Each of them still accepts on its listener after its GCs: all four answer.
+        Set<Long> answered = new HashSet<>();
+        Pattern from = Pattern.compile("hello from worker (\\d+)");
+        s.await("every worker of generation 2 answers", () -> {
+            Matcher m = from.matcher(get(s, d.httpPort(), "/").body());
+            if (m.find()) answered.add(Long.parseLong(m.group(1)));
+            return answered.containsAll(nextGeneration);
+        });
+        assertTrue(s.logs("worker died").isEmpty(), "no worker of generation 2 lost its listener: " + s.logs("worker died"));
+        assertEquals(nextGeneration.stream().sorted().toList(), readyWorkers(s, d.healthPort()).stream().sorted().toList());
         s.signal("TERM");
         assertEquals(0, s.awaitExit());
     }
