@@ -223,9 +223,61 @@ class B10:
         out = []
         for m in B.logfmt(path):
             if m.get("msg") in ("worker recycling", "worker recycled", "refork started", "loader reforked",
-                                "refork failed; the current loader stays", "worker died"):
+                                "refork failed; the current loader stays", "worker died", "recycled worker exited"):
                 out.append((B.log_time(m["ts"]), m["msg"] + (f" {m.get('cause')}" if m.get("cause") else "")))
         return out
+
+    # ------------------------------------------------------- p99 during a refork, per request
+    LATENCY_ROWS = ("kleinhirn refork_after", "puma cluster fork_worker")
+    WINDOW_S = 1.0  # "during the refork": the requests started in the first second after it began
+    STEADY_AFTER_S = 3.0  # steady: requests started this long after it began, to the end
+
+    def latency_row(self, name, loadgen):
+        """One continuous bench/loadgen run (every request recorded) across the refork."""
+        d = self.app_dir(name + " loadgen")
+        port = B.free_port()
+        kh = name.startswith("kleinhirn")
+        p = self.start_kleinhirn(Row(name), d, port) if kh else self.start_peer(Row(name), d, port)
+        secs = self.refork_at + (5 if self.b.quick else 10)
+        gen = subprocess.Popen([loadgen, str(port), str(self.conns), str(secs)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        began = None
+        try:
+            if not kh:  # puma: refork the cluster from worker 0 at the same point
+                time.sleep(self.refork_at)
+                os.kill(p.pid, signal.SIGURG)
+                began = time.time()
+            out, err = gen.communicate(timeout=secs + 60)
+        finally:
+            gen.kill()
+        events = self.kleinhirn_events(os.path.join(d, "out.log")) if kh else []
+        B.stop(p)
+        if kh:
+            starts = [t for t, what in events if what == "refork started"]
+            began = starts[0] if starts else None
+        if began is None:
+            raise RuntimeError(f"{name}: no refork during the loadgen run")
+        reqs = [(float(a) / 1000, float(b) / 1000) for a, b in (line.split() for line in out.splitlines())]
+        m = re.search(r"errors (\d+)", err)
+        during = sorted(lat for t, lat in reqs if began <= t < began + self.WINDOW_S)
+        steady = sorted(lat for t, lat in reqs if t >= began + self.STEADY_AFTER_S)
+        before = sorted(lat for t, lat in reqs if began - 3 <= t < began)
+        exits = [t for t, what in events if what == "recycled worker exited"]
+        return {"during": during, "steady": steady, "before": before, "errors": int(m.group(1)) if m else -1,
+                "refork_s": (max(exits) - began) if exits else None, "died": sum(1 for _, w in events if w == "worker died")}
+
+    @staticmethod
+    def p99(xs):
+        return xs[min(len(xs) - 1, int(0.99 * len(xs)))] if xs else float("nan")
+
+    def report_latency(self, name, r):
+        t = self.b.table
+        took = f", refork done in {r['refork_s']:.2f} s" if r["refork_s"] is not None else ""
+        t.add("B10", f"{name}: p99 ms of each request (loadgen) started in the {self.WINDOW_S:.0f} s after the refork "
+                     f"began vs from +{self.STEADY_AFTER_S:.0f} s on (vs the 3 s before)",
+              f"{self.p99(r['during']):.2f} vs {self.p99(r['steady']):.2f} ({self.p99(r['before']):.2f}); "
+              f"{self.p99(r['during']) / self.p99(r['steady']):.2f}x; {len(r['during'])} requests in the window, "
+              f"{r['errors']} errors, {r['died']} died{took}")
 
     # -------------------------------------------------------------------------------- report
     def report(self, rows):
@@ -290,3 +342,15 @@ def run(bench):
         finally:
             B.cleanup()
     b.report(rows)
+    loadgen = os.path.join(bench.root, "loadgen")
+    if subprocess.run(["cc", "-O2", "-o", loadgen, os.path.join(B.HOME, "bench", "loadgen.c")]).returncode != 0:
+        raise B.Missing("no C compiler for bench/loadgen.c")
+    for name in (r for r in B10.LATENCY_ROWS if not only or r in only):
+        B.log(f"   B10 loadgen: {name}")
+        try:
+            b.report_latency(name, b.latency_row(name, loadgen))
+        except Exception as e:
+            bench.table.add("B10", f"{name}: p99 during the refork (loadgen)", f"error: {type(e).__name__}: {str(e)[:160]}")
+            B.log(f"B10 loadgen {name} failed: {e!r}")
+        finally:
+            B.cleanup()
