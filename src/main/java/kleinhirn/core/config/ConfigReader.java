@@ -224,6 +224,7 @@ public final class ConfigReader {
         Duration jitter = s.duration("lifetime_jitter", "0s");
         long maxRecycling = s.integer("max_recycling", 1);
         if (maxRecycling < 1 || maxRecycling > 10_000) s.error("max_recycling", "must be between 1 and 10000");
+        Duration spacing = s.duration("recycle_spacing", "1s");
         List<Duration> reforkAfter = new ArrayList<>();
         for (String d : s.strings("refork_after", false)) {
             Duration parsed = Durations.parse(d);
@@ -231,7 +232,7 @@ public final class ConfigReader {
             else reforkAfter.add(parsed);
         }
         return new Recycling(maxMemory, interval, maxLifetime, jitter, (int) Math.max(1, Math.min(maxRecycling, 10_000)),
-                reforkAfter);
+                spacing, reforkAfter);
     }
 
     private static InetSocketAddress address(Section s, String addr) {

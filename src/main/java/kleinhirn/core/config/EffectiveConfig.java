@@ -69,6 +69,7 @@ public final class EffectiveConfig {
         if (r.maxLifetime() != null) e.kv("max_lifetime", text(r.maxLifetime()));
         e.kv("lifetime_jitter", text(r.lifetimeJitter()));
         e.kv("max_recycling", r.maxRecycling());
+        e.kv("recycle_spacing", text(r.spacing()));
         if (!r.reforkAfter().isEmpty()) e.kv("refork_after", r.reforkAfter().stream().map(EffectiveConfig::text).toList());
         e.kv("env", worker.env());
         return e.text();

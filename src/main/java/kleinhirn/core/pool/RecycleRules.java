@@ -22,8 +22,8 @@ import kleinhirn.core.pool.Worker.Why;
  * stop_signal (and SIGKILL after stop_timeout). So readiness never drops below count because of
  * a recycle. A replacement that fails is a failed start like any other (the restart budget backs
  * off); the old worker serves on and the recycle is tried again when the budget allows. The old
- * worker's exit is not a death. At most max_recycling at once, each until its old worker is gone;
- * none while stopping.
+ * worker's exit is not a death. At most max_recycling at once, each until its old worker is gone,
+ * and two never start less than recycle_spacing apart; none while stopping.
  */
 final class RecycleRules {
     private RecycleRules() {}
@@ -57,7 +57,7 @@ final class RecycleRules {
         }
         while (inFlight(t) < t.cfg.recycling().maxRecycling()) {
             Ready old = candidate(t);
-            if (old == null || !t.budget.mayStart(t.now) || !LoaderRules.readyForSpawns(t)) return;
+            if (old == null || !t.budget.mayStart(t.now) || !LoaderRules.readyForSpawns(t) || spacedUntil(t) != null) return;
             begin(t, old, dueCause(t, old));
         }
     }
@@ -105,7 +105,21 @@ final class RecycleRules {
         return null;
     }
 
+    /**
+     * When the next recycle may start, if that lies ahead. A recycle is a burst of CPU (the
+     * replacement's boot, the old worker's drain and teardown); a generation replaced at once
+     * after a refork, or a fleet whose lifetimes ended together, would otherwise put all of it
+     * into one peak beside the workers that serve. B10, p99 of the requests during a refork
+     * against steady, three runs each: 2.1x back to back, 1.6x 500 ms apart, 1.3x 1 s apart.
+     */
+    static Instant spacedUntil(Turn t) {
+        if (t.lastRecycleBegan == null) return null;
+        Instant until = t.lastRecycleBegan.plus(t.cfg.recycling().spacing());
+        return until.isAfter(t.now) ? until : null;
+    }
+
     private static void begin(Turn t, Ready old, Cause cause) {
+        t.lastRecycleBegan = t.now;
         String id = Ids.uuid(t.in.seed(), t.spawnsTotal);
         t.spawnsTotal++;
         t.workers.put(id, new Requested(id, t.now, null));
@@ -143,10 +157,10 @@ final class RecycleRules {
         return t.swaps.size() + leaving;
     }
 
-    /** The next lifetime end of a ready worker not being recycled yet, if it lies ahead. */
+    /** The end of the spacing a due recycle waits for, or the next lifetime end of a ready worker not being recycled yet, if either lies ahead. */
     static Instant nextDue(Turn t) {
         if (t.stopping()) return null;
-        Instant next = null;
+        Instant next = wanted(t) ? spacedUntil(t) : null;
         for (var e : t.dueAt.entrySet()) {
             if (t.swaps.containsKey(e.getKey()) || !e.getValue().isAfter(t.now)) continue;
             next = Deadlines.earliest(next, e.getValue());

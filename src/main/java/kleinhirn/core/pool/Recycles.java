@@ -7,11 +7,12 @@ import java.util.Map;
  * What recycling knows, beside the workers (all maps keyed by worker id, entries only for
  * workers that exist): {@code dueAt} when a ready worker's lifetime ends; {@code memory} its last
  * unique memory reading and how many checks in a row were over max_memory; {@code swaps} the
- * recycles in flight, old worker -> its replacement; {@code totals} recycles done per cause.
+ * recycles in flight, old worker -> its replacement; {@code totals} recycles done per cause;
+ * {@code lastBegan} when the latest recycle started (null before the first), for the spacing.
  */
 public record Recycles(Map<String, Instant> dueAt, Map<String, Reading> memory, Map<String, Swap> swaps,
-                       Map<Cause, Long> totals) {
-    public static final Recycles NONE = new Recycles(Map.of(), Map.of(), Map.of(), Map.of());
+                       Map<Cause, Long> totals, Instant lastBegan) {
+    public static final Recycles NONE = new Recycles(Map.of(), Map.of(), Map.of(), Map.of(), null);
 
     public enum Cause {
         MEMORY, LIFETIME, REFORK;

@@ -5,15 +5,18 @@ import java.util.List;
 
 /**
  * The recycling knobs (make-before-break): {@code maxMemory} in bytes of unique memory, null
- * when not checked; {@code maxLifetime} null when workers live forever; {@code reforkAfter} the
- * refork schedule, empty when none (preloaded pools only).
+ * when not checked; {@code maxLifetime} null when workers live forever; {@code spacing} the least
+ * time between the starts of two recycles; {@code reforkAfter} the refork schedule, empty when
+ * none (preloaded pools only).
  */
 public record Recycling(Long maxMemory, Duration memoryCheckInterval, Duration maxLifetime, Duration lifetimeJitter,
-                        int maxRecycling, List<Duration> reforkAfter) {
+                        int maxRecycling, Duration spacing, List<Duration> reforkAfter) {
     public static final Duration DEFAULT_MEMORY_CHECK_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SPACING = Duration.ofSeconds(1);
 
     /** Nothing is recycled: the defaults. */
-    public static final Recycling NONE = new Recycling(null, DEFAULT_MEMORY_CHECK_INTERVAL, null, Duration.ZERO, 1, List.of());
+    public static final Recycling NONE = new Recycling(null, DEFAULT_MEMORY_CHECK_INTERVAL, null, Duration.ZERO, 1,
+            DEFAULT_SPACING, List.of());
 
     public Recycling {
         reforkAfter = List.copyOf(reforkAfter);

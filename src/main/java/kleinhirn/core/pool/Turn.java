@@ -37,6 +37,7 @@ final class Turn {
     final LinkedHashMap<String, Recycles.Reading> memory;
     final LinkedHashMap<String, Recycles.Swap> swaps;
     final java.util.EnumMap<Recycles.Cause, Long> totals = new java.util.EnumMap<>(Recycles.Cause.class);
+    Instant lastRecycleBegan;
     Reforks reforks;
 
     Turn(PoolConfig cfg, PoolState s, Instant now) {
@@ -56,6 +57,7 @@ final class Turn {
         memory = new LinkedHashMap<>(s.recycles().memory());
         swaps = new LinkedHashMap<>(s.recycles().swaps());
         totals.putAll(s.recycles().totals());
+        lastRecycleBegan = s.recycles().lastBegan();
         reforks = s.reforks();
     }
 
@@ -112,7 +114,7 @@ final class Turn {
         PoolState out = new PoolState(cfg.count(), Collections.unmodifiableMap(workers), budget, everRan, spawnsTotal,
                 counters, Collections.unmodifiableMap(unclaimed), childrenGone, shutdown, in.seed(), in.startedAt(), loader,
                 new Recycles(Collections.unmodifiableMap(dueAt), Collections.unmodifiableMap(memory),
-                        Collections.unmodifiableMap(swaps), Collections.unmodifiableMap(totals)), reforks);
+                        Collections.unmodifiableMap(swaps), Collections.unmodifiableMap(totals), lastRecycleBegan), reforks);
         Phase phase = out.phase();
         if (phase != in.phase()) {
             String reason = out.reason();

@@ -90,7 +90,10 @@ class ConfigReaderTest {
         assertEquals(java.time.Duration.ofHours(1), rec.maxLifetime());
         assertEquals(java.time.Duration.ofMinutes(10), rec.lifetimeJitter());
         assertEquals(2, rec.maxRecycling());
+        assertEquals(java.time.Duration.ofSeconds(1), rec.spacing(), "recycle_spacing's default");
         assertEquals(List.of(java.time.Duration.ofMinutes(10), java.time.Duration.ofHours(1)), rec.reforkAfter());
+        assertEquals(java.time.Duration.ZERO, read("[worker]\ntype = \"program\"\ncmdline = [\"true\"]\nrecycle_spacing = \"0s\"\n")
+                .config().pool().recycling().spacing(), "0s: no spacing");
         assertEquals(1L << 30, Sizes.parse("1GiB"));
         assertEquals(300_000_000L, Sizes.parse("300MB"));
         assertNull(Sizes.parse("lots"));

@@ -26,12 +26,13 @@ class RecycleMachineTest {
         return PoolMachineTest.config(count, true).withRecycling(r);
     }
 
+    /** Without spacing, so that each test sees only the rule it is about. */
     static Recycling lifetime(Duration max, Duration jitter, int maxRecycling) {
-        return new Recycling(null, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, max, jitter, maxRecycling, List.of());
+        return new Recycling(null, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, max, jitter, maxRecycling, Duration.ZERO, List.of());
     }
 
     static Recycling memory(long limit) {
-        return new Recycling(limit, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, null, Duration.ZERO, 1, List.of());
+        return new Recycling(limit, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, null, Duration.ZERO, 1, Duration.ZERO, List.of());
     }
 
     /** count workers spawned and acked at T0; invariant: never fewer than count ready once running. */
@@ -144,6 +145,25 @@ class RecycleMachineTest {
         h.on(new Reaped(stopped.get(0).pid(), new ExitStatus.Exited(0)));
         assertEquals(1, h.taken(Spawn.class).size(), "the next recycle starts once the old worker is gone");
         assertEquals(1, h.s.recycles().swaps().size());
+    }
+
+    @Test
+    void recyclesDueTogetherStartRecycleSpacingApartAndTheMachineWakesForTheNext() {
+        var spaced = new Recycling(null, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, Duration.ofSeconds(10), Duration.ZERO, 1,
+                Duration.ofMillis(500), List.of());
+        var h = running(recycling(2, spaced));
+        h.at(Duration.ofSeconds(10)).on(new Woke());
+        assertEquals(1, h.taken(Spawn.class).size(), "both are due; the first starts");
+        String replacement = h.s.recycles().swaps().values().iterator().next().replacement();
+        h.at(Duration.ofMillis(10_100)).on(new Acked(replacement, "test"));
+        h.on(new Reaped(h.taken(Signal.class).get(0).pid(), new ExitStatus.Exited(0)));
+        assertTrue(h.taken(Spawn.class).isEmpty(), "the first is over after 100 ms, but the next waits for the spacing");
+        assertEquals(T0.plusMillis(10_500), h.wakeAt, "woken when the spacing ends");
+        h.at(Duration.ofMillis(10_499)).on(new Woke());
+        assertTrue(h.taken(Spawn.class).isEmpty(), "not a millisecond early");
+        h.at(Duration.ofMillis(10_500)).on(new Woke());
+        assertEquals(1, h.taken(Spawn.class).size(), "the second starts 500 ms after the first");
+        assertEquals(T0.plusMillis(10_500), h.s.recycles().lastBegan());
     }
 
     @Test

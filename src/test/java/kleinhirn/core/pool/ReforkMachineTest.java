@@ -37,7 +37,7 @@ class ReforkMachineTest {
         h = new PoolMachineTest.Harness(new PoolConfig(2, true, ACK_TIMEOUT, 10, Duration.ofSeconds(60), 5, Duration.ofSeconds(1),
                 Duration.ofMillis(100), Duration.ofSeconds(30), Sig.TERM, Duration.ofSeconds(10), null, true)
                 .withRecycling(new Recycling(null, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, null, Duration.ZERO, 1,
-                        List.of(schedule))), false);
+                        Duration.ZERO, List.of(schedule))), false);
         s = h.s;
     }
 
