@@ -57,8 +57,10 @@ final class RecycleRules {
         }
         while (inFlight(t) < t.cfg.recycling().maxRecycling()) {
             Ready old = candidate(t);
-            if (old == null || !t.budget.mayStart(t.now) || !LoaderRules.readyForSpawns(t) || spacedUntil(t) != null) return;
-            begin(t, old, dueCause(t, old));
+            if (old == null || !t.budget.mayStart(t.now) || !LoaderRules.readyForSpawns(t)) return;
+            Cause cause = dueCause(t, old);
+            if (cause != Cause.MEMORY && spacedUntil(t) != null) return;
+            begin(t, old, cause);
         }
     }
 
@@ -111,6 +113,9 @@ final class RecycleRules {
      * after a refork, or a fleet whose lifetimes ended together, would otherwise put all of it
      * into one peak beside the workers that serve. B10, p99 of the requests during a refork
      * against steady, three runs each: 2.1x back to back, 1.6x 500 ms apart, 1.3x 1 s apart.
+     * Memory recycles do not wait for it: max_memory is a limit the user set to stay clear of
+     * the container's, and a worker over it already waited two checks (candidate() takes them
+     * first).
      */
     static Instant spacedUntil(Turn t) {
         if (t.lastRecycleBegan == null) return null;
@@ -160,7 +165,8 @@ final class RecycleRules {
     /** The end of the spacing a due recycle waits for, or the next lifetime end of a ready worker not being recycled yet, if either lies ahead. */
     static Instant nextDue(Turn t) {
         if (t.stopping()) return null;
-        Instant next = wanted(t) ? spacedUntil(t) : null;
+        Ready due = wanted(t) ? candidate(t) : null;
+        Instant next = due != null && dueCause(t, due) != Cause.MEMORY ? spacedUntil(t) : null;
         for (var e : t.dueAt.entrySet()) {
             if (t.swaps.containsKey(e.getKey()) || !e.getValue().isAfter(t.now)) continue;
             next = Deadlines.earliest(next, e.getValue());

@@ -167,6 +167,22 @@ class RecycleMachineTest {
     }
 
     @Test
+    void aWorkerOverMaxMemoryDoesNotWaitForTheSpacing() {
+        var r = new Recycling(100 * MIB, Recycling.DEFAULT_MEMORY_CHECK_INTERVAL, null, Duration.ZERO, 1,
+                Duration.ofSeconds(10), List.of());
+        var h = running(recycling(2, r));
+        int first = h.pidOf(0), second = h.pidOf(1);
+        h.at(Duration.ofSeconds(5)).on(new MemorySampled(Map.of(first, 200 * MIB, second, 10 * MIB)));
+        h.at(Duration.ofSeconds(10)).on(new MemorySampled(Map.of(first, 200 * MIB, second, 10 * MIB)));
+        assertEquals(1, h.taken(Spawn.class).size(), "the first is recycled");
+        h.on(new Acked(h.s.recycles().swaps().values().iterator().next().replacement(), "test"));
+        h.on(new Reaped(h.taken(Signal.class).get(0).pid(), new ExitStatus.Exited(0)));
+        h.at(Duration.ofSeconds(11)).on(new MemorySampled(Map.of(second, 200 * MIB)));
+        h.at(Duration.ofSeconds(12)).on(new MemorySampled(Map.of(second, 200 * MIB)));
+        assertEquals(1, h.taken(Spawn.class).size(), "2 s after the first, not 10: memory is a limit");
+    }
+
+    @Test
     void jitterSpreadsLifetimesOverItsRange() {
         var r = lifetime(Duration.ofSeconds(100), Duration.ofSeconds(50), 1);
         Set<Long> seen = new HashSet<>();
