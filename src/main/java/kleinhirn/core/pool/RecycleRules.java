@@ -59,7 +59,7 @@ final class RecycleRules {
             Ready old = candidate(t);
             if (old == null || !t.budget.mayStart(t.now) || !LoaderRules.readyForSpawns(t)) return;
             Cause cause = dueCause(t, old);
-            if (cause != Cause.MEMORY && spacedUntil(t) != null) return;
+            if (spacedUntil(t, cause) != null) return;
             begin(t, old, cause);
         }
     }
@@ -108,7 +108,7 @@ final class RecycleRules {
     }
 
     /**
-     * When the next recycle may start, if that lies ahead. A recycle is a burst of CPU (the
+     * When a recycle for this cause may start, if that lies ahead. A recycle is a burst of CPU (the
      * replacement's boot, the old worker's drain and teardown); a generation replaced at once
      * after a refork, or a fleet whose lifetimes ended together, would otherwise put all of it
      * into one peak beside the workers that serve. B10, p99 of the requests during a refork
@@ -117,8 +117,8 @@ final class RecycleRules {
      * the container's, and a worker over it already waited two checks (candidate() takes them
      * first).
      */
-    static Instant spacedUntil(Turn t) {
-        if (t.lastRecycleBegan == null) return null;
+    static Instant spacedUntil(Turn t, Cause cause) {
+        if (cause == Cause.MEMORY || t.lastRecycleBegan == null) return null;
         Instant until = t.lastRecycleBegan.plus(t.cfg.recycling().spacing());
         return until.isAfter(t.now) ? until : null;
     }
@@ -166,7 +166,7 @@ final class RecycleRules {
     static Instant nextDue(Turn t) {
         if (t.stopping()) return null;
         Ready due = wanted(t) ? candidate(t) : null;
-        Instant next = due != null && dueCause(t, due) != Cause.MEMORY ? spacedUntil(t) : null;
+        Instant next = due == null ? null : spacedUntil(t, dueCause(t, due));
         for (var e : t.dueAt.entrySet()) {
             if (t.swaps.containsKey(e.getKey()) || !e.getValue().isAfter(t.now)) continue;
             next = Deadlines.earliest(next, e.getValue());
